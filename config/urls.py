@@ -1,0 +1,26 @@
+"""URL map: portal pages, staff pages, the JSON API, the OIDC provider, Django admin."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from govplus.core.api import build_api
+
+api = build_api()
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    path(".well-known/openid-configuration", __import__(
+        "oauth2_provider.views", fromlist=["ConnectDiscoveryInfoView"]).ConnectDiscoveryInfoView.as_view(),
+        name="oidc-discovery"),
+    path("admin/", admin.site.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("govplus.portal.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

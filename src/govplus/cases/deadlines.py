@@ -1,0 +1,78 @@
+"""Time limits of a case, counted in working days (see `govplus.core.calendar`).
+
+`Application.due_date` is always the deadline that currently binds the case:
+- while it waits for acceptance: submission (or the last supplement) + the item's acceptance limit
+  (5 working days by default, 《行政许可法》第三十二条);
+- after acceptance: acceptance + the statutory limit, plus any extension;
+- while the clock is stopped (waiting for a supplement, suspended) the remaining working days are kept
+  and the deadline is recomputed from the day the clock restarts.
+Warnings: red once the deadline has passed, yellow when 2 or fewer working days remain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from govplus.cases.models import Application
+from govplus.core.calendar import WorkingCalendar
+
+YELLOW_WITHIN_WORKING_DAYS = 2
+
+
+def deadline_level(*, due_date: dt.date | None, today: dt.date, calendar: WorkingCalendar) -> str:
+    if due_date is None:
+        return ""
+    if due_date < today:
+        return "red"
+    if calendar.working_days_between(today, due_date) <= YELLOW_WITHIN_WORKING_DAYS:
+        return "yellow"
+    return ""
+
+
+def yellow_threshold(*, today: dt.date, calendar: WorkingCalendar) -> dt.date:
+    return calendar.add_working_days(today, YELLOW_WITHIN_WORKING_DAYS)
+
+
+def clock_start_acceptance(application: Application, *, today: dt.date, calendar: WorkingCalendar) -> None:
+    days = application.service_item.acceptance_limit_days
+    application.due_date = calendar.add_working_days(today, days)
+    application.promised_due_date = None
+
+
+def clock_start_processing(application: Application, *, today: dt.date, calendar: WorkingCalendar) -> None:
+    item = application.service_item
+    application.due_date = calendar.add_working_days(today, item.statutory_limit_days)
+    application.promised_due_date = calendar.add_working_days(today, item.promised_limit_days)
+
+
+def clock_pause(application: Application, *, today: dt.date, calendar: WorkingCalendar) -> None:
+    if application.clock_paused_on is not None:
+        return
+    application.clock_paused_on = today
+    if application.due_date:
+        application.paused_days_remaining = calendar.working_days_between(today, application.due_date)
+    if application.promised_due_date:
+        application.paused_promised_days_remaining = calendar.working_days_between(
+            today, application.promised_due_date
+        )
+
+
+def clock_resume(application: Application, *, today: dt.date, calendar: WorkingCalendar) -> None:
+    """Restart the clock with the working days that were left (an overdue case stays overdue)."""
+    if application.clock_paused_on is None:
+        return
+    if application.paused_days_remaining is not None and application.paused_days_remaining >= 0:
+        application.due_date = calendar.add_working_days(today, application.paused_days_remaining)
+    if application.paused_promised_days_remaining is not None and application.paused_promised_days_remaining >= 0:
+        application.promised_due_date = calendar.add_working_days(today, application.paused_promised_days_remaining)
+    application.clock_paused_on = None
+    application.paused_days_remaining = None
+    application.paused_promised_days_remaining = None
+
+
+def clock_extend(application: Application, *, days: int, calendar: WorkingCalendar) -> None:
+    if application.clock_paused_on is not None and application.paused_days_remaining is not None:
+        application.paused_days_remaining += days
+    elif application.due_date:
+        application.due_date = calendar.add_working_days(application.due_date, days)
+    application.extended_days += days

@@ -1,0 +1,219 @@
+"""Case tables.
+
+`CaseTask` mirrors the engine's ready user tasks in a plain indexed table so the workbench is one
+index range scan whatever the number of concluded cases; the engine's full state lives in
+`Application.workflow_state`. Personal data typed into forms is stored encrypted.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from govplus.catalog.models import ServiceItem
+from govplus.core.crypto import decrypt_text
+from govplus.identity.models import Department
+
+
+class Application(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("待受理")
+        SUPPLEMENT_REQUESTED = "supplement_requested", _("待补正")
+        IN_PROGRESS = "in_progress", _("办理中")
+        SUSPENDED = "suspended", _("已中止")
+        CONCLUDED = "concluded", _("已办结")
+        NOT_ACCEPTED = "not_accepted", _("不予受理")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    class Result(models.TextChoices):
+        NONE = "", _("—")
+        APPROVED = "approved", _("准予")
+        DENIED = "denied", _("不予准予")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("网上办")
+        MOBILE = "mobile", _("掌上办")
+        WINDOW = "window", _("窗口办")
+        API = "api", _("接口")
+
+    receipt_no = models.CharField(_("办件编号"), max_length=32, unique=True)
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
+    service_item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="applications")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="applications")
+    status = models.CharField(_("状态"), max_length=24, choices=Status.choices, default=Status.DRAFT)
+    stage = models.CharField(_("当前环节"), max_length=40, blank=True)
+    result = models.CharField(_("办理结果"), max_length=10, choices=Result.choices, blank=True, default="")
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    form_data_encrypted = models.TextField(blank=True)
+    contact_phone_encrypted = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("创建时间"), db_index=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, db_index=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    concluded_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    due_date = models.DateField(_("法定期限"), null=True, blank=True)
+    promised_due_date = models.DateField(_("承诺期限"), null=True, blank=True)
+    clock_paused_on = models.DateField(_("计时暂停日期"), null=True, blank=True)
+    paused_days_remaining = models.SmallIntegerField(null=True, blank=True)
+    paused_promised_days_remaining = models.SmallIntegerField(null=True, blank=True)
+    extended_days = models.PositiveSmallIntegerField(_("延长天数"), default=0)
+    warning_level = models.CharField(max_length=8, blank=True, default="")
+    delivery_method = models.CharField(_("送达方式"), max_length=10, blank=True)
+    decision_opinion = models.TextField(_("决定意见"), blank=True)
+    workflow_state = models.TextField(blank=True)
+    process_key = models.CharField(max_length=60, blank=True)
+    process_version = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["applicant", "-created_at"]),
+            models.Index(fields=["department", "status"]),
+        ]
+        verbose_name = _("办件")
+        verbose_name_plural = _("办件")
+
+    def __str__(self) -> str:
+        return self.receipt_no
+
+    @property
+    def form_data(self) -> dict[str, object]:
+        import json
+
+        return json.loads(decrypt_text(self.form_data_encrypted)) if self.form_data_encrypted else {}
+
+    @property
+    def contact_phone(self) -> str:
+        return decrypt_text(self.contact_phone_encrypted) if self.contact_phone_encrypted else ""
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.CONCLUDED, self.Status.NOT_ACCEPTED, self.Status.WITHDRAWN}
+
+
+class CaseTask(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("待办")
+        WAITING = "waiting", _("等待申请人")
+        COMPLETED = "completed", _("已办")
+        CANCELLED = "cancelled", _("已取消")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="tasks")
+    engine_task_id = models.CharField(max_length=36)
+    step = models.CharField(max_length=40)
+    label = models.CharField(max_length=40)
+    role = models.CharField(max_length=20)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="tasks")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    due_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=30, blank=True)
+    opinion = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["department", "role", "due_date", "id"],
+                name="task_open_queue",
+                condition=models.Q(status__in=["open", "waiting"]),
+            ),
+            models.Index(fields=["application", "status"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "engine_task_id"], name="task_unique_engine_task")
+        ]
+
+
+class CaseEvent(models.Model):
+    """The timeline of a case; `is_public` events are shown to the applicant."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    occurred_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=30)
+    stage = models.CharField(max_length=40, blank=True)
+    title = models.CharField(max_length=100)
+    opinion = models.TextField(blank=True)
+    is_public = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["application", "occurred_at"])]
+
+
+def material_upload_path(instance: ApplicationMaterial, filename: str) -> str:
+    return f"materials/{instance.application.created_at:%Y/%m}/{instance.application.receipt_no}/{instance.sha256[:16]}"
+
+
+class ApplicationMaterial(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials")
+    material_code = models.CharField(max_length=20)
+    original_name = models.CharField(max_length=200)
+    file = models.FileField(upload_to=material_upload_path, max_length=300)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100)
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField()
+    is_current = models.BooleanField(default=True)
+    is_supplement = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["material_code", "-uploaded_at"]
+        indexes = [models.Index(fields=["application", "material_code", "is_current"])]
+
+
+class SupplementRequest(models.Model):
+    """一次性告知补正: everything the applicant must supplement, said at once."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="supplement_requests")
+    items = models.JSONField(default=list)
+    note = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    stage_step = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"], condition=models.Q(resolved_at__isnull=True), name="one_open_supplement"
+            )
+        ]
+
+
+class Rating(models.Model):
+    """好差评: 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField()
+    reasons = models.JSONField(default=list)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="ratings")
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_5")]
+
+
+class RectificationTask(models.Model):
+    """差评整改: a bad rating obliges the department to rectify within 15 working days."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("整改中")
+        DONE = "done", _("已整改")
+
+    rating = models.OneToOneField(Rating, on_delete=models.CASCADE, related_name="rectification")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="rectifications")
+    due_date = models.DateField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    resolution = models.TextField(blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()

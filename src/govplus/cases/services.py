@@ -1,0 +1,318 @@
+"""Application writes: create, upload materials, submit, supplement, withdraw.
+
+Every service runs in one transaction, locks the application row it changes, checks the transition in
+`workflow`, writes an audit entry in the same transaction and queues notifications after commit. A
+failure anywhere (the engine included) rolls everything back: there is never a half case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from govplus.cases import engine
+from govplus.cases.deadlines import clock_resume, clock_start_acceptance
+from govplus.cases.forms import contact_phone_of, form_clean
+from govplus.cases.models import Application, ApplicationMaterial, CaseEvent, CaseTask, SupplementRequest
+from govplus.cases.uploads import upload_check
+from govplus.cases.workflow import WITHDRAWABLE
+from govplus.catalog.models import Material, ServiceItem
+from govplus.catalog.selectors import service_get_published
+from govplus.core.audit import audit_record
+from govplus.core.calendar import WorkingCalendar
+from govplus.core.crypto import encrypt_text
+from govplus.core.errors import Conflict, GovplusError, NotFound, PermissionDenied, ValidationFailed
+from govplus.core.notify import notification_send
+from govplus.identity.models import User
+
+
+def today_local() -> dt.date:
+    return timezone.localdate()
+
+
+def receipt_number(*, now: dt.datetime) -> str:
+    """Region code + date + 8 random digits: unguessable, sortable by day, 22 characters."""
+    region = getattr(settings, "GOVPLUS_REGION_CODE", "330521")
+    return f"{region}{timezone.localtime(now):%Y%m%d}{secrets.randbelow(10**8):08d}"
+
+
+def _own_application(*, actor: User, receipt_no: str, lock: bool = True) -> Application:
+    rows = Application.objects.select_related("service_item", "service_item__process", "department")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    application = rows.filter(receipt_no=receipt_no, applicant_id=actor.pk).first()
+    if application is None:
+        raise NotFound("未找到该办件。", "No application with this receipt number.")
+    return application
+
+
+def event_add(
+    application: Application, *, actor: Any, kind: str, title: str, opinion: str = "", is_public: bool = True,
+    when: dt.datetime | None = None,
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        application=application, occurred_at=when or timezone.now(), actor=actor if getattr(actor, "pk", None) else None,
+        kind=kind, stage=application.stage, title=title, opinion=opinion, is_public=is_public,
+    )
+
+
+def application_create(
+    *, actor: User, service_code: str, form: dict[str, Any], channel: str = Application.Channel.WEB
+) -> Application:
+    """Start a draft for a published item that can be applied for online."""
+    if actor.kind == User.Kind.STAFF:
+        raise PermissionDenied("工作人员账号不能提交个人申请。", "Staff accounts cannot apply.")
+    try:
+        item = service_get_published(code=service_code)
+    except NotFound as error:
+        raise ValidationFailed({"service_code": ["事项不存在或已停用 / unknown or retired service item"]}) from error
+    if not item.is_applicable_online:
+        raise ValidationFailed({"service_code": ["该事项暂不支持网上申请，请到窗口办理 / apply at the window"]})
+    audience_ok = (item.target_citizen and actor.kind == User.Kind.CITIZEN) or (
+        item.target_business and actor.kind == User.Kind.BUSINESS
+    )
+    if not audience_ok:
+        raise ValidationFailed({"service_code": ["该事项不面向您的账号类型 / not offered to your kind of account"]})
+    if channel not in Application.Channel.values:
+        raise ValidationFailed({"channel": ["未知渠道 / unknown channel"]})
+    cleaned = form_clean(fields=item.form_fields, data=form, require_complete=False)
+    now = timezone.now()
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                application = Application.objects.create(
+                    receipt_no=receipt_number(now=now), applicant=actor, service_item=item,
+                    department=item.department, channel=channel, created_at=now,
+                    form_data_encrypted=encrypt_text(json.dumps(cleaned, ensure_ascii=False)),
+                    contact_phone_encrypted=_phone_cipher(item, cleaned, actor),
+                    process_key=item.process.key, process_version=item.process.version,
+                )
+                audit_record(actor=actor, action="cases.application_create", object_type="application",
+                             object_id=application.receipt_no, changes={"service_code": item.code})
+            return application
+        except IntegrityError:
+            continue  # receipt number collision: draw again
+    raise GovplusError("系统繁忙，请稍后再试。", "Could not allocate a receipt number; try again.", code="busy")
+
+
+def _phone_cipher(item: ServiceItem, cleaned: dict[str, str], actor: User) -> str:
+    phone = contact_phone_of(fields=item.form_fields, cleaned=cleaned) or actor.phone
+    return encrypt_text(phone) if phone else ""
+
+
+def application_update_form(*, actor: User, receipt_no: str, form: dict[str, Any]) -> Application:
+    with transaction.atomic():
+        application = _own_application(actor=actor, receipt_no=receipt_no)
+        if application.status != Application.Status.DRAFT:
+            raise Conflict("办件已提交，不能修改申请表。", "The application was submitted; the form is locked.")
+        item = application.service_item
+        cleaned = form_clean(fields=item.form_fields, data=form, require_complete=False)
+        application.form_data_encrypted = encrypt_text(json.dumps(cleaned, ensure_ascii=False))
+        application.contact_phone_encrypted = _phone_cipher(item, cleaned, actor)
+        application.version += 1
+        application.save()
+        audit_record(actor=actor, action="cases.application_update_form", object_type="application",
+                     object_id=receipt_no, changes={"fields": sorted(cleaned)})
+    return application
+
+
+def material_upload(*, actor: User, receipt_no: str, material_code: str, upload: UploadedFile) -> ApplicationMaterial:
+    """Attach a file to a draft, or to a case waiting for a supplement. Replaces the earlier file."""
+    with transaction.atomic():
+        application = _own_application(actor=actor, receipt_no=receipt_no)
+        if application.status not in (Application.Status.DRAFT, Application.Status.SUPPLEMENT_REQUESTED):
+            raise Conflict("当前状态不能上传材料。", "Materials can be added to drafts or when asked to supplement.")
+        material = application.service_item.materials.filter(code=material_code).first()
+        if material is None:
+            raise ValidationFailed({"material_code": ["该事项没有这项材料 / no such material for this item"]})
+        head = upload.read(16)
+        upload.seek(0)
+        content_type = upload_check(
+            filename=upload.name or "", head=head, size=upload.size or 0, accepted=material.accepted_types
+        )
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        ApplicationMaterial.objects.filter(
+            application=application, material_code=material_code, is_current=True
+        ).update(is_current=False)
+        stored = ApplicationMaterial(
+            application=application, material_code=material_code, original_name=(upload.name or "")[:200],
+            size=upload.size or 0, content_type=content_type, sha256=digest.hexdigest(), uploaded_at=timezone.now(),
+            is_supplement=application.status == Application.Status.SUPPLEMENT_REQUESTED,
+        )
+        stored.file.save(upload.name or "upload", upload, save=False)
+        stored.save()
+        audit_record(actor=actor, action="cases.material_upload", object_type="application", object_id=receipt_no,
+                     changes={"material_code": material_code, "size": stored.size, "sha256": stored.sha256})
+    return stored
+
+
+def material_upload_bytes(*, actor: User, receipt_no: str, material_code: str, name: str, content: bytes) -> ApplicationMaterial:
+    upload = ContentFile(content, name=name)
+    upload.size = len(content)
+    return material_upload(actor=actor, receipt_no=receipt_no, material_code=material_code, upload=upload)  # type: ignore[arg-type]
+
+
+def _missing_materials(application: Application) -> list[Material]:
+    present = set(
+        ApplicationMaterial.objects.filter(application=application, is_current=True).values_list("material_code", flat=True)
+    )
+    return [
+        material for material in application.service_item.materials.all()
+        if material.is_required and material.source == Material.Source.APPLICANT and material.code not in present
+    ]
+
+
+def tasks_create(application: Application, ready: list[engine.UserTaskInfo], *, now: dt.datetime) -> list[CaseTask]:
+    """Mirror newly ready engine tasks into the workbench table (idempotent per engine task)."""
+    known = set(CaseTask.objects.filter(application=application).values_list("engine_task_id", flat=True))
+    departments = {application.department.code: application.department_id}
+    co_codes = {info.department for info in ready if info.department}
+    if co_codes:
+        from govplus.identity.models import Department
+
+        departments.update(dict(Department.objects.filter(code__in=co_codes).values_list("code", "id")))
+    created = [
+        CaseTask(
+            application=application, engine_task_id=info.task_id, step=info.step, label=info.label, role=info.role,
+            department_id=departments.get(info.department or application.department.code, application.department_id),
+            due_date=application.due_date, created_at=now,
+        )
+        for info in ready if info.task_id not in known
+    ]
+    CaseTask.objects.bulk_create(created)
+    return created
+
+
+def application_submit(*, actor: User, receipt_no: str) -> Application:
+    """Submit a complete draft: the process starts and the case waits for acceptance (待受理)."""
+    with transaction.atomic():
+        application = _own_application(actor=actor, receipt_no=receipt_no)
+        if application.status != Application.Status.DRAFT:
+            raise Conflict("办件已提交。", "The application was already submitted.", code="already_submitted")
+        item = application.service_item
+        problems: dict[str, list[str]] = {}
+        try:
+            form_clean(fields=item.form_fields, data=application.form_data, require_complete=True)
+        except ValidationFailed as error:
+            problems.update(error.fields)
+        for material in _missing_materials(application):
+            problems[f"materials.{material.code}"] = [f"请上传“{material.name}” / this material is required"]
+        if problems:
+            raise ValidationFailed(problems, "申请尚不完整，请补充后再提交。", "The application is incomplete.")
+        now = timezone.now()
+        state = engine.workflow_start(
+            bpmn_xml=item.process.bpmn_xml,
+            data={"receipt_no": receipt_no, "co_departments": [d.code for d in item.co_departments.all()]},
+        )
+        calendar = WorkingCalendar()
+        application.status = Application.Status.SUBMITTED
+        application.submitted_at = now
+        application.workflow_state = state.serialized
+        application.stage = state.ready_tasks[0].label if state.ready_tasks else ""
+        clock_start_acceptance(application, today=timezone.localdate(now), calendar=calendar)
+        application.version += 1
+        application.save()
+        tasks_create(application, state.ready_tasks, now=now)
+        event_add(application, actor=actor, kind="submitted", title="提交申请", when=now)
+        audit_record(actor=actor, action="cases.application_submit", object_type="application", object_id=receipt_no,
+                     changes={"status": [Application.Status.DRAFT, Application.Status.SUBMITTED]})
+        notification_send(
+            recipient=actor, title=f"您的申请已提交：{item.name}",
+            body=f"办件编号 {receipt_no}，请留意受理结果。", link=f"/my/applications/{receipt_no}",
+        )
+    return application
+
+
+def application_supplement(*, actor: User, receipt_no: str, note: str = "") -> Application:
+    """The applicant answers a one-time supplement notice; the case returns to the step that asked."""
+    with transaction.atomic():
+        application = _own_application(actor=actor, receipt_no=receipt_no)
+        if application.status != Application.Status.SUPPLEMENT_REQUESTED:
+            raise Conflict("该办件不需要补正。", "This application is not waiting for a supplement.")
+        request = application.supplement_requests.filter(resolved_at__isnull=True).first()
+        if request is None:
+            raise Conflict("该办件不需要补正。", "No open supplement notice.")
+        renewed = set(
+            ApplicationMaterial.objects.filter(
+                application=application, is_current=True, uploaded_at__gt=request.requested_at
+            ).values_list("material_code", flat=True)
+        )
+        missing = [entry for entry in request.items if entry.get("material_code") and entry["material_code"] not in renewed]
+        if missing:
+            raise ValidationFailed({
+                f"materials.{entry['material_code']}": [f"请重新上传“{entry.get('name', entry['material_code'])}” / upload again"]
+                for entry in missing
+            })
+        now = timezone.now()
+        calendar = WorkingCalendar()
+        request.resolved_at = now
+        request.save(update_fields=["resolved_at"])
+        if request.stage_step == "accept":
+            application.status = Application.Status.SUBMITTED
+            application.clock_paused_on = None
+            application.paused_days_remaining = None
+            clock_start_acceptance(application, today=timezone.localdate(now), calendar=calendar)
+        else:
+            application.status = Application.Status.IN_PROGRESS
+            clock_resume(application, today=timezone.localdate(now), calendar=calendar)
+        application.version += 1
+        application.save()
+        CaseTask.objects.filter(application=application, status=CaseTask.Status.WAITING).update(
+            status=CaseTask.Status.OPEN, due_date=application.due_date
+        )
+        event_add(application, actor=actor, kind="supplemented", title="申请人已补正材料", opinion=note[:500], when=now)
+        audit_record(actor=actor, action="cases.application_supplement", object_type="application",
+                     object_id=receipt_no, changes={"status": [Application.Status.SUPPLEMENT_REQUESTED, application.status]})
+    return application
+
+
+def application_withdraw(*, actor: User, receipt_no: str, reason: str = "") -> Application:
+    with transaction.atomic():
+        application = _own_application(actor=actor, receipt_no=receipt_no)
+        if application.status not in WITHDRAWABLE:
+            raise Conflict("已受理的办件不能撤回，请联系办理部门。", "Accepted applications cannot be withdrawn online.")
+        before = application.status
+        if application.workflow_state:
+            application.workflow_state = engine.workflow_cancel(
+                bpmn_xml=application.service_item.process.bpmn_xml, serialized=application.workflow_state
+            ).serialized
+        application.status = Application.Status.WITHDRAWN
+        application.concluded_at = timezone.now()
+        application.version += 1
+        application.save()
+        CaseTask.objects.filter(application=application, status__in=[CaseTask.Status.OPEN, CaseTask.Status.WAITING]).update(
+            status=CaseTask.Status.CANCELLED
+        )
+        event_add(application, actor=actor, kind="withdrawn", title="申请人撤回申请", opinion=reason[:500])
+        audit_record(actor=actor, action="cases.application_withdraw", object_type="application", object_id=receipt_no,
+                     changes={"status": [before, Application.Status.WITHDRAWN]})
+    return application
+
+
+def supplement_request_create(
+    application: Application, *, actor: User, step: str, items: list[dict[str, str]], note: str, now: dt.datetime
+) -> SupplementRequest:
+    known = {material.code: material.name for material in application.service_item.materials.all()}
+    cleaned = []
+    for entry in items:
+        code = entry.get("material_code", "")
+        if code and code not in known:
+            raise ValidationFailed({"supplement_items": [f"未知材料 {code} / unknown material"]})
+        cleaned.append({"material_code": code, "name": known.get(code, ""), "reason": entry.get("reason", "")[:300]})
+    if not cleaned and not note.strip():
+        raise ValidationFailed({"supplement_items": ["请一次性列明需补正的全部材料 / list everything to supplement"]})
+    return SupplementRequest.objects.create(
+        application=application, items=cleaned, note=note[:2000], requested_by=actor, requested_at=now, stage_step=step
+    )

@@ -1,0 +1,133 @@
+"""The JSON API (/api/v1): one NinjaAPI, one error shape, session or Bearer authentication.
+
+Authentication: a browser session (with CSRF) or `Authorization: Bearer <token>` issued by the
+platform's own OIDC provider. Every error is {"code", "message", "message_en", "fields"}: `fields`
+maps each bad field to its problems, Chinese first.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyHeader, SessionAuth
+
+from govplus.core.errors import GovplusError, NotAuthenticated
+
+logger = logging.getLogger(__name__)
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    message_en: str
+    fields: dict[str, list[str]]
+
+
+ERRORS: dict[int, Any] = {status: ErrorOut for status in (400, 401, 403, 404, 409, 422, 429)}
+
+
+class BearerTokenAuth(APIKeyHeader):
+    """Accepts access tokens of the platform's OIDC provider (django-oauth-toolkit)."""
+
+    param_name = "Authorization"
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if not key or not key.lower().startswith("bearer "):
+            return None
+        from oauth2_provider.oauth2_backends import get_oauthlib_core
+
+        valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[])
+        if not valid:
+            return None
+        request.user = oauth_request.user
+        return oauth_request.user
+
+
+class BrowserSessionAuth(SessionAuth):
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        return user if user is not None and user.is_active else None
+
+
+AUTH = [BearerTokenAuth(), BrowserSessionAuth()]
+
+FIELD_MESSAGES = {
+    "missing": "必填 / required",
+    "string_too_long": "过长 / too long",
+    "string_too_short": "过短 / too short",
+    "int_parsing": "应为整数 / must be a whole number",
+    "int_type": "应为整数 / must be a whole number",
+    "bool_parsing": "应为 true 或 false / must be true or false",
+    "string_type": "应为文本 / must be text",
+    "dict_type": "应为对象 / must be an object",
+    "list_type": "应为列表 / must be a list",
+    "json_invalid": "不是合法的 JSON / not valid JSON",
+    "greater_than_equal": "数值过小 / too small",
+    "less_than_equal": "数值过大 / too large",
+}
+
+
+def error_response(api: NinjaAPI, request: HttpRequest, error: GovplusError) -> HttpResponse:
+    return api.create_response(request, error.as_dict(), status=error.status)
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(GovplusError)
+    def govplus_error(request: HttpRequest, error: GovplusError) -> HttpResponse:
+        return error_response(api, request, error)
+
+    @api.exception_handler(NinjaValidationError)
+    def validation_error(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:
+        fields: dict[str, list[str]] = {}
+        for problem in error.errors:
+            location = [str(part) for part in problem.get("loc", [])]
+            if location and location[0] in {"body", "query", "path", "form", "file", "header"}:
+                location = location[1:]
+            if location and location[0] == "payload":
+                location = location[1:]
+            name = ".".join(location) or "body"
+            fields.setdefault(name, []).append(
+                FIELD_MESSAGES.get(problem.get("type", ""), f"格式不正确 / {problem.get('msg', 'invalid')}")
+            )
+        wrapped = GovplusError("提交的内容有误，请按提示修改。", "Some fields are invalid; see `fields`.",
+                               fields=fields, code="validation_failed")
+        return api.create_response(request, wrapped.as_dict(), status=422)
+
+    @api.exception_handler(AuthenticationError)
+    def authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+        return error_response(api, request, NotAuthenticated("请先登录。", "Sign in first (session or Bearer token)."))
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+        wrapped = GovplusError("未找到。", "Not found.", code="not_found")
+        return api.create_response(request, wrapped.as_dict(), status=404)
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+        wrapped = GovplusError(str(error), str(error), code=f"http_{error.status_code}")
+        return api.create_response(request, wrapped.as_dict(), status=error.status_code)
+
+
+def build_api() -> NinjaAPI:
+    from govplus.cases.api import router as cases_router
+    from govplus.catalog.api import router as catalog_router
+    from govplus.identity.api import router as identity_router
+
+    api = NinjaAPI(
+        title="govplus API",
+        version="1.0.0",
+        description="一网通办平台接口 / One-stop government services API. Errors: {code, message, message_en, fields}.",
+        urls_namespace="api",
+        docs_url="/docs",
+    )
+    install_error_handlers(api)
+    api.add_router("/", catalog_router)
+    api.add_router("/", cases_router)
+    api.add_router("/", identity_router)
+    return api

@@ -1,0 +1,79 @@
+"""One error family for the whole platform.
+
+Every error a user can cause has a stable machine `code`, a message in Chinese and English, the HTTP
+status it maps to, and — for bad input — the problem of every field. The API renders all of them in
+one JSON shape: {"code", "message", "message_en", "fields": {field: [message, ...]}}.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class GovplusError(Exception):
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+
+    def __init__(
+        self,
+        message: str,
+        message_en: str = "",
+        *,
+        fields: dict[str, list[str]] | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.message_en = message_en or message
+        self.fields = fields or {}
+        if code:
+            self.code = code  # type: ignore[misc]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"code": self.code, "message": self.message, "message_en": self.message_en, "fields": self.fields}
+
+
+class ValidationFailed(GovplusError):
+    status = 422
+    code = "validation_failed"
+
+    def __init__(self, fields: dict[str, list[str]], message: str = "", message_en: str = "") -> None:
+        super().__init__(
+            message or "提交的内容有误，请按提示修改。",
+            message_en or "Some fields are invalid; see `fields`.",
+            fields=fields,
+        )
+
+
+class NotFound(GovplusError):
+    """Also used for objects the actor may not see: 404 reveals nothing about someone else's case."""
+
+    status = 404
+    code = "not_found"
+
+
+class PermissionDenied(GovplusError):
+    status = 403
+    code = "permission_denied"
+
+
+class Conflict(GovplusError):
+    """The state changed under the caller (another clerk finished the task first, a double submit)."""
+
+    status = 409
+    code = "conflict"
+
+
+class NotAuthenticated(GovplusError):
+    status = 401
+    code = "not_authenticated"
+
+
+class RateLimited(GovplusError):
+    status = 429
+    code = "rate_limited"
+
+
+def field_error(field: str, message: str, message_en: str) -> ValidationFailed:
+    """A single-field validation error, message bilingual: "中文 / English"."""
+    return ValidationFailed({field: [f"{message} / {message_en}"]})

@@ -1,0 +1,65 @@
+"""Seed the demo county. Idempotent only in the sense that it refuses to run twice."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from govplus.catalog.services import builtin_processes_install, catalog_import
+from govplus.core.errors import GovplusError
+from govplus.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, accounts_create
+from govplus.demo.history import history_create, open_cases_create
+from govplus.identity.models import User
+from govplus.identity.services import regions_departments_import
+
+logger = logging.getLogger(__name__)
+COUNTY_FILE = Path(__file__).resolve().parent.parent / "catalog" / "demo" / "county.json"
+CLI_CLIENT_ID = "govplus-cli"
+
+
+def oidc_client_create(owner: User) -> None:
+    """A public client for command-line tools: auth code + PKCE, any loopback port (RFC 8252)."""
+    from oauth2_provider.models import get_application_model
+
+    Application = get_application_model()
+    Application.objects.update_or_create(
+        client_id=CLI_CLIENT_ID,
+        defaults={
+            "name": "govplus 命令行 / CLI", "user": owner, "client_type": Application.CLIENT_PUBLIC,
+            "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
+            "redirect_uris": "http://127.0.0.1/callback http://[::1]/callback",
+            "algorithm": Application.RS256_ALGORITHM, "skip_authorization": False, "client_secret": "",
+        },
+    )
+
+
+def demo_seed(*, force: bool = False, history_size: int = 500, log=print) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    if not settings.DEBUG and not force and not getattr(settings, "GOVPLUS_DEMO_ALLOWED", False):
+        raise GovplusError("生产环境（DEBUG=off）拒绝写入演示数据；确需写入请加 --force。",
+                           "Refusing to seed demo data with DEBUG off; pass --force if you really mean it.",
+                           code="demo_refused")
+    if User.objects.filter(username="citizen").exists():
+        log("演示数据已存在，跳过 / demo data already present, skipping")
+        return {}
+    data = json.loads(COUNTY_FILE.read_text())
+    with transaction.atomic():
+        regions_departments_import(actor=None, regions=data["regions"], departments=data["departments"])
+        builtin_processes_install(actor=None)
+        counts = catalog_import(actor=None, data=data)
+        log(f"事项 / services: {counts}")
+        users = accounts_create()
+        oidc_client_create(users["admin"])
+    history = history_create(size=history_size, log=log)
+    open_count = open_cases_create(users=users, log=log)
+    return {"services": counts["created"], "history": history, "open": open_count}
+
+
+def demo_accounts_text() -> str:
+    lines = [f"演示账号 / demo accounts (密码 / password: {DEMO_PASSWORD})"]
+    lines += [f"  {username:<11} {role:<36} {what}" for username, role, what in DEMO_ACCOUNTS]
+    lines.append("  {部门}.reviewer / {部门}.approver  其他部门的审核员、审批员（如 rsj.reviewer）")
+    return "\n".join(lines)

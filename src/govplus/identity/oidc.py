@@ -1,0 +1,26 @@
+"""The OIDC provider's claims: other government systems log in through govplus (统一身份认证).
+
+Claims are the minimum a relying party needs: subject, name, kind, roles. The ID number is never
+released; the phone only masked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oauth2_provider.oauth2_validators import OAuth2Validator
+
+
+class GovplusOAuth2Validator(OAuth2Validator):
+    oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "kind": "profile", "roles": "profile"}
+
+    def get_additional_claims(self, request: Any) -> dict[str, Any]:
+        from govplus.identity.selectors import staff_assignments
+
+        user = request.user
+        return {
+            "name": user.display_name or user.username,
+            "preferred_username": user.username,
+            "kind": user.kind,
+            "roles": [f"{a.department_code}:{a.role}" for a in staff_assignments(user=user)],
+        }

@@ -1,0 +1,48 @@
+"""Identity reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from govplus.identity.models import Department, Role, StaffRole, User
+
+
+@dataclass(frozen=True)
+class Assignment:
+    department_id: int
+    department_code: str
+    role: str
+
+
+def staff_assignments(*, user: User) -> list[Assignment]:
+    """The (department, role) pairs whose work this user may see and do."""
+    if not user.is_authenticated or user.kind != User.Kind.STAFF:
+        return []
+    cached = getattr(user, "_govplus_assignments", None)
+    if cached is None:
+        cached = [
+            Assignment(department_id, code, role)
+            for department_id, code, role in StaffRole.objects.filter(user=user).values_list(
+                "department_id", "department__code", "role"
+            )
+        ]
+        user._govplus_assignments = cached  # type: ignore[attr-defined]
+    return list(cached)
+
+
+def user_has_role(*, user: User, roles: set[str]) -> bool:
+    return any(assignment.role in roles for assignment in staff_assignments(user=user))
+
+
+def is_platform_admin(*, user: User) -> bool:
+    return bool(user.is_superuser) or user_has_role(user=user, roles={Role.PLATFORM_ADMIN})
+
+
+def department_list() -> QuerySet[Department]:
+    return Department.objects.filter(is_active=True).order_by("code")
+
+
+def department_by_code(*, code: str) -> Department | None:
+    return Department.objects.filter(code=code).first()

@@ -1,0 +1,39 @@
+"""Small helpers shared by the portal's views."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+
+from govplus.core.errors import GovplusError
+
+
+def field_errors(error: GovplusError) -> dict[str, list[str]]:
+    """Errors keyed by field; a message without fields goes under "__all__"."""
+    return error.fields or {"__all__": [f"{error.message}"]}
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(request.user, "kind", "") != "staff":
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def applicant_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(request.user, "kind", "") == "staff":
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper

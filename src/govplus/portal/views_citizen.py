@@ -1,0 +1,178 @@
+"""Pages of the applicant: apply wizard, my applications, case detail, supplement, rating, inbox."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from govplus.cases import ratings, selectors, services
+from govplus.cases.models import Application
+from govplus.catalog.selectors import service_get_published
+from govplus.core.errors import GovplusError, NotFound
+from govplus.core.models import Notification
+from govplus.core.notify import notification_mark_read
+from govplus.portal.helpers import applicant_required, field_errors
+
+
+def _detail_url(receipt_no: str) -> str:
+    return reverse("portal:application_detail", args=[receipt_no])
+
+
+@applicant_required
+def apply_start(request: HttpRequest, code: str) -> HttpResponse:
+    """Step 1: the form. A POST creates (or updates) the draft and moves on to materials."""
+    try:
+        item = service_get_published(code=code)
+    except NotFound as error:
+        raise Http404 from error
+    context: dict[str, object] = {"item": item, "values": {}}
+    if request.method == "POST":
+        values = {field["name"]: request.POST.get(field["name"], "") for field in item.form_fields}
+        receipt_no = request.POST.get("receipt_no", "")
+        try:
+            if receipt_no:
+                application = services.application_update_form(actor=request.user, receipt_no=receipt_no, form=values)  # type: ignore[arg-type]
+            else:
+                application = services.application_create(actor=request.user, service_code=code, form=values,  # type: ignore[arg-type]
+                                                           channel=_channel(request))
+        except GovplusError as error:
+            context.update(errors=field_errors(error), values=values, receipt_no=receipt_no)
+            return render(request, "portal/apply_form.html", context, status=error.status)
+        return redirect("portal:apply_materials", receipt_no=application.receipt_no)
+    return render(request, "portal/apply_form.html", context)
+
+
+def _channel(request: HttpRequest) -> str:
+    agent = request.headers.get("User-Agent", "")
+    return Application.Channel.MOBILE if "Mobile" in agent else Application.Channel.WEB
+
+
+@applicant_required
+def apply_materials(request: HttpRequest, receipt_no: str) -> HttpResponse:
+    """Step 2: upload materials (also used to answer a supplement notice)."""
+    try:
+        application = selectors.application_get_for(actor=request.user, receipt_no=receipt_no)  # type: ignore[arg-type]
+    except NotFound as error:
+        raise Http404 from error
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        uploaded = 0
+        for material in application.service_item.materials.all():
+            upload = request.FILES.get(f"file_{material.code}")
+            if upload is None:
+                continue
+            try:
+                services.material_upload(actor=request.user, receipt_no=receipt_no, material_code=material.code,  # type: ignore[arg-type]
+                                         upload=upload)
+                uploaded += 1
+            except GovplusError as error:
+                errors[material.code] = [message for messages_ in field_errors(error).values() for message in messages_]
+                status = error.status
+        if not errors:
+            if application.status == Application.Status.SUPPLEMENT_REQUESTED:
+                return _supplement(request, receipt_no)
+            return redirect("portal:apply_review", receipt_no=receipt_no)
+    current = {m.material_code: m for m in selectors.application_materials(application=application)}
+    supplement = application.supplement_requests.filter(resolved_at__isnull=True).first()
+    return render(request, "portal/apply_materials.html", {
+        "application": application, "materials": application.service_item.materials.all(), "current": current,
+        "errors": errors, "supplement": supplement,
+    }, status=status)
+
+
+def _supplement(request: HttpRequest, receipt_no: str) -> HttpResponse:
+    try:
+        services.application_supplement(actor=request.user, receipt_no=receipt_no, note=request.POST.get("note", ""))  # type: ignore[arg-type]
+    except GovplusError as error:
+        messages.error(request, "；".join(m for ms in field_errors(error).values() for m in ms))
+        return redirect("portal:apply_materials", receipt_no=receipt_no)
+    messages.success(request, _("补正材料已提交，办理计时已恢复。"))
+    return redirect(_detail_url(receipt_no))
+
+
+@applicant_required
+def apply_review(request: HttpRequest, receipt_no: str) -> HttpResponse:
+    """Step 3: check everything and submit."""
+    try:
+        application = selectors.application_get_for(actor=request.user, receipt_no=receipt_no)  # type: ignore[arg-type]
+    except NotFound as error:
+        raise Http404 from error
+    if request.method == "POST":
+        try:
+            services.application_submit(actor=request.user, receipt_no=receipt_no)  # type: ignore[arg-type]
+        except GovplusError as error:
+            if error.code == "already_submitted":
+                return redirect(_detail_url(receipt_no))
+            return render(request, "portal/apply_review.html", {
+                "application": application, "errors": field_errors(error),
+                "materials": selectors.application_materials(application=application),
+            }, status=error.status)
+        messages.success(request, _("申请已提交，办件编号 %(no)s。") % {"no": receipt_no})
+        return redirect(_detail_url(receipt_no))
+    return render(request, "portal/apply_review.html", {
+        "application": application, "materials": selectors.application_materials(application=application),
+    })
+
+
+@applicant_required
+def my_applications(request: HttpRequest) -> HttpResponse:
+    rows = selectors.application_list_for(actor=request.user)[:200]  # type: ignore[arg-type]
+    return render(request, "portal/my_applications.html", {"applications": rows})
+
+
+@applicant_required
+def application_detail(request: HttpRequest, receipt_no: str) -> HttpResponse:
+    try:
+        application = selectors.application_get_for(actor=request.user, receipt_no=receipt_no)  # type: ignore[arg-type]
+    except NotFound as error:
+        raise Http404 from error
+    return render(request, "portal/application_detail.html", {
+        "application": application,
+        "events": selectors.application_events(application=application, include_internal=False),
+        "materials": selectors.application_materials(application=application),
+        "supplement": application.supplement_requests.filter(resolved_at__isnull=True).first(),
+        "rating": getattr(application, "rating", None) if hasattr(application, "rating") else None,
+        "reasons": ratings.REASONS, "scores": sorted(ratings.SCORE_LABELS.items(), reverse=True),
+    })
+
+
+@applicant_required
+@require_POST
+def application_rate(request: HttpRequest, receipt_no: str) -> HttpResponse:
+    try:
+        score = int(request.POST.get("score", "0"))
+    except ValueError:
+        score = 0
+    try:
+        ratings.rating_submit(actor=request.user, receipt_no=receipt_no, score=score,  # type: ignore[arg-type]
+                              reasons=request.POST.getlist("reasons"), comment=request.POST.get("comment", ""))
+    except GovplusError as error:
+        messages.error(request, "；".join(m for ms in field_errors(error).values() for m in ms))
+    else:
+        messages.success(request, _("感谢您的评价！"))
+    return HttpResponseRedirect(_detail_url(receipt_no))
+
+
+@applicant_required
+@require_POST
+def application_withdraw(request: HttpRequest, receipt_no: str) -> HttpResponse:
+    try:
+        services.application_withdraw(actor=request.user, receipt_no=receipt_no, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
+    except GovplusError as error:
+        messages.error(request, error.message)
+    return HttpResponseRedirect(_detail_url(receipt_no))
+
+
+def inbox(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('portal:login')}?next={request.path}")
+    if request.method == "POST":
+        notification_mark_read(recipient=request.user)
+        return redirect("portal:inbox")
+    rows = Notification.objects.filter(recipient=request.user)[:100]
+    return render(request, "portal/inbox.html", {"notifications": rows})

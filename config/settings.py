@@ -8,6 +8,7 @@ development key.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -30,7 +31,7 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", True)
-TESTING = env_bool("GOVPLUS_TESTING", False)
+TESTING = env_bool("GOVPLUS_TESTING", "pytest" in sys.modules)
 
 
 def development_secret(name: str, length: int = 48) -> str:

@@ -13,8 +13,8 @@ from govplus.core.errors import GovplusError
 
 
 def field_errors(error: GovplusError) -> dict[str, list[str]]:
-    """Errors keyed by field; a message without fields goes under "__all__"."""
-    return error.fields or {"__all__": [f"{error.message}"]}
+    """Errors keyed by field; a message without fields goes under "general"."""
+    return error.fields or {"general": [f"{error.message}"]}
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -15,6 +15,7 @@ from govplus.cases.models import CaseTask, RectificationTask
 from govplus.cases.ratings import rectification_resolve
 from govplus.cases.workflow import DELIVERY_METHODS, actions_for_step
 from govplus.core.errors import GovplusError, NotFound
+from govplus.identity.models import Role
 from govplus.identity.selectors import staff_assignments
 from govplus.portal.helpers import field_errors, staff_required
 
@@ -30,7 +31,9 @@ def workbench(request: HttpRequest) -> HttpResponse:
                                           today=timezone.localdate())
     return render(request, "portal/workbench.html", {
         "rows": rows, "total": total, "step": step, "page": page,
-        "assignments": staff_assignments(user=request.user),  # type: ignore[arg-type]
+        "assignments": [
+            (a.department_code, Role(a.role).label) for a in staff_assignments(user=request.user)  # type: ignore[arg-type]
+        ],
         "has_next": total is not None and total > page * 50,
     })
 

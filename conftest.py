@@ -1,0 +1,33 @@
+"""Shared pytest fixtures: a small real county (departments, processes, items, people) built through
+the platform's own services, on the real database (SQLite file or PostgreSQL via DATABASE_URL)."""
+
+from __future__ import annotations
+
+import pytest
+
+from govplus.testing.factories import County, county_build
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():  # type: ignore[no-untyped-def]
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def county(db) -> County:  # type: ignore[no-untyped-def]
+    return county_build()
+
+
+@pytest.fixture
+def county_tx(transactional_db) -> County:  # type: ignore[no-untyped-def]
+    """The same county for tests that use threads or a live server (committed data)."""
+    return county_build()

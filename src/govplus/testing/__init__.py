@@ -1,0 +1,1 @@
+"""Test support shipped with the package (factories used by the test suite and the benchmarks)."""

@@ -1,0 +1,1 @@
+"""Benchmarks of govplus (not part of the product; see bench/README.md)."""

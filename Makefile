@@ -1,5 +1,7 @@
 # govplus — two commands: `make run` and `make test`. Everything else is a helper for them.
-PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3)
+# The first interpreter that really runs and is 3.11+ (pyenv shims may exist for versions that do not).
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
+  $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
@@ -8,7 +10,7 @@ HOST   ?= 127.0.0.1
 .PHONY: run test install lint typecheck messages bench clean
 
 $(BIN)/.installed: pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "govplus needs Python 3.11 or newer / 需要 Python 3.11+")'
+	@test -n "$(PYTHON)" || { echo "govplus needs Python 3.11 or newer / 需要 Python 3.11 或更新版本"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"

@@ -204,9 +204,12 @@ else:
 # Adapters for systems outside the platform: dotted paths to a class with the adapter's Protocol.
 GOVPLUS_SMS_ADAPTER = os.environ.get("GOVPLUS_SMS_ADAPTER", "govplus.core.notify.LogSmsGateway")
 GOVPLUS_EMAIL_ADAPTER = os.environ.get("GOVPLUS_EMAIL_ADAPTER", "govplus.core.notify.DjangoEmailGateway")
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
-                               if TESTING else "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.locmem.EmailBackend" if TESTING else "django.core.mail.backends.console.EmailBackend",
+)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@govplus.localhost")
+
 
 # OIDC provider (django-oauth-toolkit). The RS256 signing key is PEM text or a path to a PEM file.
 def oidc_private_key() -> str:

@@ -12,9 +12,11 @@ api = build_api()
 urlpatterns = [
     path("api/v1/", api.urls),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
-    path(".well-known/openid-configuration", __import__(
-        "oauth2_provider.views", fromlist=["ConnectDiscoveryInfoView"]).ConnectDiscoveryInfoView.as_view(),
-        name="oidc-discovery"),
+    path(
+        ".well-known/openid-configuration",
+        __import__("oauth2_provider.views", fromlist=["ConnectDiscoveryInfoView"]).ConnectDiscoveryInfoView.as_view(),
+        name="oidc-discovery",
+    ),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("govplus.portal.urls")),

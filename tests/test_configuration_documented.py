@@ -10,8 +10,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def variables_read_by_settings() -> set[str]:
     source = (ROOT / "config" / "settings.py").read_text()
-    patterns = [r'os\.environ\.get\("([A-Z_]+)"', r'env_bool\("([A-Z_]+)"', r'env_list\("([A-Z_]+)"',
-                r'development_secret\("([A-Z_]+)"']
+    patterns = [
+        r'os\.environ\.get\("([A-Z_]+)"',
+        r'env_bool\("([A-Z_]+)"',
+        r'env_list\("([A-Z_]+)"',
+        r'development_secret\("([A-Z_]+)"',
+    ]
     return {name for pattern in patterns for name in re.findall(pattern, source)}
 
 

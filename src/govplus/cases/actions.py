@@ -48,7 +48,12 @@ def task_for_actor(*, actor: User, task_id: int) -> CaseTask:
 
 
 def task_complete(
-    *, actor: User, task_id: int, action: str, opinion: str = "", delivery_method: str = "",
+    *,
+    actor: User,
+    task_id: int,
+    action: str,
+    opinion: str = "",
+    delivery_method: str = "",
     supplement_items: list[dict[str, str]] | None = None,
 ) -> Application:
     """Carry out `action` on the task; returns the application as it is afterwards."""
@@ -62,12 +67,9 @@ def task_complete(
     if action == "request_supplement":
         return _request_supplement(actor=actor, task=task, items=supplement_items or [], note=opinion)
     item = task.application.service_item
-    if action == "conclude":
-        if delivery_method not in item.delivery_methods:
-            raise ValidationFailed({"delivery_method": [
-                f"请选择送达方式：{'、'.join(DELIVERY_METHODS[m] for m in item.delivery_methods if m in DELIVERY_METHODS)}"
-                " / choose a delivery method"
-            ]})
+    if action == "conclude" and delivery_method not in item.delivery_methods:
+        choices = "、".join(DELIVERY_METHODS[m] for m in item.delivery_methods if m in DELIVERY_METHODS)
+        raise ValidationFailed({"delivery_method": [f"请选择送达方式：{choices} / choose a delivery method"]})
     now = timezone.now()
     with transaction.atomic():
         claimed = CaseTask.objects.filter(pk=task.pk, status=CaseTask.Status.OPEN).update(
@@ -75,16 +77,27 @@ def task_complete(
         )
         if not claimed:
             raise Conflict("该任务已被他人办理或正在等待申请人。", "The task was already completed or is waiting.")
-        application = Application.objects.select_for_update().select_related(
-            "service_item", "department", "applicant"
-        ).get(pk=task.application_id)
+        application = (
+            Application.objects.select_for_update()
+            .select_related("service_item", "department", "applicant")
+            .get(pk=task.application_id)
+        )
         state = engine.workflow_complete_task(
-            bpmn_xml=item.process.bpmn_xml, serialized=application.workflow_state, task_id=task.engine_task_id,
+            bpmn_xml=item.process.bpmn_xml,
+            serialized=application.workflow_state,
+            task_id=task.engine_task_id,
             data={"outcome": spec.engine_outcome, "opinion": opinion, "delivery_method": delivery_method},
         )
         before = application.status
-        _apply_outcome(application, task=task, action=action, opinion=opinion, delivery_method=delivery_method,
-                       state=state, now=now)
+        _apply_outcome(
+            application,
+            task=task,
+            action=action,
+            opinion=opinion,
+            delivery_method=delivery_method,
+            state=state,
+            now=now,
+        )
         application.workflow_state = state.serialized
         application.version += 1
         application.save()
@@ -93,18 +106,35 @@ def task_complete(
             CaseTask.objects.filter(application=application, status__in=OPEN_STATES).update(
                 status=CaseTask.Status.CANCELLED
             )
-        event_add(application, actor=actor, kind=action, title=f"{task.label}：{spec.label}", opinion=opinion,
-                  is_public=task.step != "co_review" or action == "deny", when=now)
-        audit_record(actor=actor, action=f"cases.task_{action}", object_type="application",
-                     object_id=application.receipt_no,
-                     changes={"task": task.pk, "step": task.step, "status": [before, application.status]})
+        event_add(
+            application,
+            actor=actor,
+            kind=action,
+            title=f"{task.label}：{spec.label}",
+            opinion=opinion,
+            is_public=task.step != "co_review" or action == "deny",
+            when=now,
+        )
+        audit_record(
+            actor=actor,
+            action=f"cases.task_{action}",
+            object_type="application",
+            object_id=application.receipt_no,
+            changes={"task": task.pk, "step": task.step, "status": [before, application.status]},
+        )
         _notify_applicant(application, action=action)
     return application
 
 
 def _apply_outcome(
-    application: Application, *, task: CaseTask, action: str, opinion: str, delivery_method: str,
-    state: engine.EngineState, now: Any,
+    application: Application,
+    *,
+    task: CaseTask,
+    action: str,
+    opinion: str,
+    delivery_method: str,
+    state: engine.EngineState,
+    now: Any,
 ) -> None:
     calendar = WorkingCalendar()
     today = timezone.localdate(now)
@@ -121,9 +151,7 @@ def _apply_outcome(
     if state.is_completed:
         application.concluded_at = now
         application.warning_level = ""
-        application.status = (
-            Application.Status.NOT_ACCEPTED if action == "not_accept" else Application.Status.CONCLUDED
-        )
+        application.status = Application.Status.NOT_ACCEPTED if action == "not_accept" else Application.Status.CONCLUDED
         if action == "conclude":
             application.delivery_method = delivery_method
     CaseTask.objects.filter(application=application, status__in=OPEN_STATES).update(due_date=application.due_date)
@@ -137,8 +165,9 @@ def _notify_applicant(application: Application, *, action: str) -> None:
     }
     if action in messages:
         title, body = messages[action]
-        notification_send(recipient=application.applicant, title=title, body=body,
-                          link=f"/my/applications/{application.receipt_no}")
+        notification_send(
+            recipient=application.applicant, title=title, body=body, link=f"/my/applications/{application.receipt_no}"
+        )
 
 
 def _request_supplement(*, actor: User, task: CaseTask, items: list[dict[str, str]], note: str) -> Application:
@@ -147,8 +176,10 @@ def _request_supplement(*, actor: User, task: CaseTask, items: list[dict[str, st
         paused = CaseTask.objects.filter(pk=task.pk, status=CaseTask.Status.OPEN).update(status=CaseTask.Status.WAITING)
         if not paused:
             raise Conflict("该任务已被他人办理或正在等待申请人。", "The task was already handled.")
-        application = Application.objects.select_for_update().select_related("service_item", "applicant").get(
-            pk=task.application_id
+        application = (
+            Application.objects.select_for_update()
+            .select_related("service_item", "applicant")
+            .get(pk=task.application_id)
         )
         supplement_request_create(application, actor=actor, step=task.step, items=items, note=note, now=now)
         before = application.status
@@ -156,13 +187,27 @@ def _request_supplement(*, actor: User, task: CaseTask, items: list[dict[str, st
         clock_pause(application, today=timezone.localdate(now), calendar=WorkingCalendar())
         application.version += 1
         application.save()
-        event_add(application, actor=actor, kind="supplement_requested", title=f"{task.label}：一次性告知补正",
-                  opinion=note, when=now)
-        audit_record(actor=actor, action="cases.task_request_supplement", object_type="application",
-                     object_id=application.receipt_no, changes={"task": task.pk, "status": [before, application.status]})
-        notification_send(recipient=application.applicant, title="请补正申请材料",
-                          body=f"办件 {application.receipt_no} 需要补正材料，补正前计时暂停。",
-                          link=f"/my/applications/{application.receipt_no}")
+        event_add(
+            application,
+            actor=actor,
+            kind="supplement_requested",
+            title=f"{task.label}：一次性告知补正",
+            opinion=note,
+            when=now,
+        )
+        audit_record(
+            actor=actor,
+            action="cases.task_request_supplement",
+            object_type="application",
+            object_id=application.receipt_no,
+            changes={"task": task.pk, "status": [before, application.status]},
+        )
+        notification_send(
+            recipient=application.applicant,
+            title="请补正申请材料",
+            body=f"办件 {application.receipt_no} 需要补正材料，补正前计时暂停。",
+            link=f"/my/applications/{application.receipt_no}",
+        )
     return application
 
 
@@ -218,10 +263,16 @@ def _suspend_or_resume(*, actor: User, receipt_no: str, reason: str, suspend: bo
         application.save()
         kind, title = ("suspended", "办件中止，暂停计时") if suspend else ("resumed", "恢复办理，继续计时")
         event_add(application, actor=actor, kind=kind, title=title, opinion=reason, when=now)
-        audit_record(actor=actor, action=f"cases.application_{kind}", object_type="application",
-                     object_id=receipt_no, changes={"status": [before, application.status]})
-        notification_send(recipient=application.applicant, title=title, body=reason[:200],
-                          link=f"/my/applications/{receipt_no}")
+        audit_record(
+            actor=actor,
+            action=f"cases.application_{kind}",
+            object_type="application",
+            object_id=receipt_no,
+            changes={"status": [before, application.status]},
+        )
+        notification_send(
+            recipient=application.applicant, title=title, body=reason[:200], link=f"/my/applications/{receipt_no}"
+        )
     return application
 
 
@@ -244,10 +295,17 @@ def application_extend(*, actor: User, receipt_no: str, days: int, reason: str) 
         application.save()
         CaseTask.objects.filter(application=application, status__in=OPEN_STATES).update(due_date=application.due_date)
         event_add(application, actor=actor, kind="extended", title=f"延长办理期限 {days} 个工作日", opinion=reason)
-        audit_record(actor=actor, action="cases.application_extend", object_type="application", object_id=receipt_no,
-                     changes={"due_date": [before, application.due_date], "days": days})
-        notification_send(recipient=application.applicant, title="办理期限已延长",
-                          body=f"延长 {days} 个工作日：{reason[:100]}", link=f"/my/applications/{receipt_no}")
+        audit_record(
+            actor=actor,
+            action="cases.application_extend",
+            object_type="application",
+            object_id=receipt_no,
+            changes={"due_date": [before, application.due_date], "days": days},
+        )
+        notification_send(
+            recipient=application.applicant,
+            title="办理期限已延长",
+            body=f"延长 {days} 个工作日：{reason[:100]}",
+            link=f"/my/applications/{receipt_no}",
+        )
     return application
-
-

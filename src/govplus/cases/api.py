@@ -29,7 +29,7 @@ from govplus.cases.schemas import (
     TaskListOut,
 )
 from govplus.cases.workflow import STEP_ACTIONS
-from govplus.core.api import AUTH, ERRORS
+from govplus.core.api import AUTH, ERRORS, actor_of
 from govplus.core.errors import ValidationFailed
 from govplus.core.idempotency import run_once
 from govplus.core.middleware import client_ip
@@ -39,14 +39,22 @@ router = Router(tags=["cases 办件"])
 
 def application_out(application: Application) -> dict[str, Any]:
     return {
-        "receipt_no": application.receipt_no, "status": application.status,
-        "status_label": str(application.get_status_display()), "stage": application.stage,
-        "result": application.result, "service_code": application.service_item.code,
-        "service_name": application.service_item.name, "department": application.department.name,
-        "created_at": application.created_at, "submitted_at": application.submitted_at,
-        "accepted_at": application.accepted_at, "concluded_at": application.concluded_at,
-        "due_date": application.due_date, "promised_due_date": application.promised_due_date,
-        "is_clock_paused": application.clock_paused_on is not None, "delivery_method": application.delivery_method,
+        "receipt_no": application.receipt_no,
+        "status": application.status,
+        "status_label": str(application.get_status_display()),
+        "stage": application.stage,
+        "result": application.result,
+        "service_code": application.service_item.code,
+        "service_name": application.service_item.name,
+        "department": application.department.name,
+        "created_at": application.created_at,
+        "submitted_at": application.submitted_at,
+        "accepted_at": application.accepted_at,
+        "concluded_at": application.concluded_at,
+        "due_date": application.due_date,
+        "promised_due_date": application.promised_due_date,
+        "is_clock_paused": application.clock_paused_on is not None,
+        "delivery_method": application.delivery_method,
     }
 
 
@@ -58,8 +66,13 @@ def application_detail_out(application: Application, *, include_internal: bool) 
         "form": application.form_data,
         "materials": selectors.application_materials(application=application),
         "events": selectors.application_events(application=application, include_internal=include_internal),
-        "supplement": {"items": supplement.items, "note": supplement.note, "requested_at": supplement.requested_at.isoformat()}
-        if supplement else None,
+        "supplement": {
+            "items": supplement.items,
+            "note": supplement.note,
+            "requested_at": supplement.requested_at.isoformat(),
+        }
+        if supplement
+        else None,
         "rating": rating.score if rating else None,
     }
 
@@ -70,16 +83,22 @@ def _decode(materials: list[Any]) -> list[tuple[str, str, bytes]]:
         try:
             content = base64.b64decode(material.content_base64, validate=True)
         except (binascii.Error, ValueError) as error:
-            raise ValidationFailed({f"materials.{index}.content_base64": ["不是合法的 Base64 / not valid base64"]}) from error
+            raise ValidationFailed(
+                {f"materials.{index}.content_base64": ["不是合法的 Base64 / not valid base64"]}
+            ) from error
         decoded.append((material.material_code, material.filename, content))
     return decoded
 
 
-@router.post("/applications", auth=AUTH, response={201: ApplicationOut, **ERRORS},
-             summary="新建申请（可同时上传材料并提交）/ create an application")
+@router.post(
+    "/applications",
+    auth=AUTH,
+    response={201: ApplicationOut, **ERRORS},
+    summary="新建申请（可同时上传材料并提交）/ create an application",
+)
 def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
     """Honours `Idempotency-Key`: repeats of the same request return the first response."""
-    actor = request.auth  # type: ignore[attr-defined]
+    actor = actor_of(request)
     materials = _decode(payload.materials)
 
     def produce() -> tuple[int, dict[str, Any]]:
@@ -88,8 +107,9 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
                 actor=actor, service_code=payload.service_code, form=payload.form, channel=payload.channel
             )
             for code, filename, content in materials:
-                services.material_upload_bytes(actor=actor, receipt_no=application.receipt_no, material_code=code,
-                                               name=filename, content=content)
+                services.material_upload_bytes(
+                    actor=actor, receipt_no=application.receipt_no, material_code=code, name=filename, content=content
+                )
             if payload.submit:
                 application = services.application_submit(actor=actor, receipt_no=application.receipt_no)
             return 201, ApplicationOut(**application_out(application)).model_dump(mode="json")
@@ -103,106 +123,177 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
     return status, body
 
 
-@router.get("/applications", auth=AUTH, response={200: ApplicationListOut, **ERRORS}, summary="我的办件 / my applications")
+@router.get(
+    "/applications", auth=AUTH, response={200: ApplicationListOut, **ERRORS}, summary="我的办件 / my applications"
+)
 def application_list(request: HttpRequest, status: str = "", limit: int = 20, offset: int = 0) -> Any:
-    rows = selectors.application_list_for(actor=request.auth, status=status)  # type: ignore[attr-defined]
+    rows = selectors.application_list_for(actor=actor_of(request), status=status)
     limit, offset = max(1, min(limit, 100)), max(0, offset)
     return {"count": rows.count(), "results": [application_out(a) for a in rows[offset : offset + limit]]}
 
 
-@router.get("/applications/{receipt_no}", auth=AUTH, response={200: ApplicationDetailOut, **ERRORS},
-            summary="办件详情 / application detail")
+@router.get(
+    "/applications/{receipt_no}",
+    auth=AUTH,
+    response={200: ApplicationDetailOut, **ERRORS},
+    summary="办件详情 / application detail",
+)
 def application_detail(request: HttpRequest, receipt_no: str) -> Any:
-    actor = request.auth  # type: ignore[attr-defined]
+    actor = actor_of(request)
     application = selectors.application_get_for(actor=actor, receipt_no=receipt_no)
     return application_detail_out(application, include_internal=actor.kind == "staff")
 
 
-@router.put("/applications/{receipt_no}/form", auth=AUTH, response={200: ApplicationOut, **ERRORS},
-            summary="修改草稿申请表 / update the draft form")
+@router.put(
+    "/applications/{receipt_no}/form",
+    auth=AUTH,
+    response={200: ApplicationOut, **ERRORS},
+    summary="修改草稿申请表 / update the draft form",
+)
 def application_update_form(request: HttpRequest, receipt_no: str, payload: FormIn) -> Any:
-    return application_out(services.application_update_form(
-        actor=request.auth, receipt_no=receipt_no, form=payload.form))  # type: ignore[attr-defined]
-
-
-@router.post("/applications/{receipt_no}/materials", auth=AUTH, response={201: MaterialOut, **ERRORS},
-             summary="上传材料 / upload a material")
-def material_upload(
-    request: HttpRequest, receipt_no: str, material_code: Form[str], file: File[UploadedFile]
-) -> Any:
-    return 201, services.material_upload(
-        actor=request.auth, receipt_no=receipt_no, material_code=material_code, upload=file  # type: ignore[attr-defined]
+    return application_out(
+        services.application_update_form(actor=actor_of(request), receipt_no=receipt_no, form=payload.form)
     )
 
 
-@router.get("/applications/{receipt_no}/materials/{material_id}/file", auth=AUTH, response={200: None, **ERRORS},
-            summary="下载材料 / download a material")
+@router.post(
+    "/applications/{receipt_no}/materials",
+    auth=AUTH,
+    response={201: MaterialOut, **ERRORS},
+    summary="上传材料 / upload a material",
+)
+def material_upload(request: HttpRequest, receipt_no: str, material_code: Form[str], file: File[UploadedFile]) -> Any:
+    return 201, services.material_upload(
+        actor=actor_of(request),
+        receipt_no=receipt_no,
+        material_code=material_code,
+        upload=file,
+    )
+
+
+@router.get(
+    "/applications/{receipt_no}/materials/{material_id}/file",
+    auth=AUTH,
+    response={200: None, **ERRORS},
+    summary="下载材料 / download a material",
+)
 def material_download(request: HttpRequest, receipt_no: str, material_id: int) -> Any:
-    material = selectors.material_get_for(actor=request.auth, receipt_no=receipt_no, material_id=material_id)  # type: ignore[attr-defined]
+    material = selectors.material_get_for(actor=actor_of(request), receipt_no=receipt_no, material_id=material_id)
     response = FileResponse(material.file.open("rb"), content_type=material.content_type)
     response["Content-Disposition"] = f'inline; filename="material-{material.pk}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
-@router.post("/applications/{receipt_no}/submit", auth=AUTH, response={200: ApplicationOut, **ERRORS},
-             summary="提交申请 / submit")
+@router.post(
+    "/applications/{receipt_no}/submit",
+    auth=AUTH,
+    response={200: ApplicationOut, **ERRORS},
+    summary="提交申请 / submit",
+)
 def application_submit(request: HttpRequest, receipt_no: str) -> Any:
-    return application_out(services.application_submit(actor=request.auth, receipt_no=receipt_no))  # type: ignore[attr-defined]
+    return application_out(services.application_submit(actor=actor_of(request), receipt_no=receipt_no))
 
 
-@router.post("/applications/{receipt_no}/supplement", auth=AUTH, response={200: ApplicationOut, **ERRORS},
-             summary="提交补正 / answer a supplement notice")
+@router.post(
+    "/applications/{receipt_no}/supplement",
+    auth=AUTH,
+    response={200: ApplicationOut, **ERRORS},
+    summary="提交补正 / answer a supplement notice",
+)
 def application_supplement(request: HttpRequest, receipt_no: str, payload: SupplementIn) -> Any:
-    return application_out(services.application_supplement(
-        actor=request.auth, receipt_no=receipt_no, note=payload.note))  # type: ignore[attr-defined]
+    return application_out(
+        services.application_supplement(actor=actor_of(request), receipt_no=receipt_no, note=payload.note)
+    )
 
 
-@router.post("/applications/{receipt_no}/withdraw", auth=AUTH, response={200: ApplicationOut, **ERRORS},
-             summary="撤回申请 / withdraw")
+@router.post(
+    "/applications/{receipt_no}/withdraw",
+    auth=AUTH,
+    response={200: ApplicationOut, **ERRORS},
+    summary="撤回申请 / withdraw",
+)
 def application_withdraw(request: HttpRequest, receipt_no: str, payload: ReasonIn) -> Any:
-    return application_out(services.application_withdraw(
-        actor=request.auth, receipt_no=receipt_no, reason=payload.reason))  # type: ignore[attr-defined]
+    return application_out(
+        services.application_withdraw(actor=actor_of(request), receipt_no=receipt_no, reason=payload.reason)
+    )
 
 
-@router.post("/applications/{receipt_no}/rating", auth=AUTH, response={201: RatingOut, **ERRORS},
-             summary="好差评 / rate the service")
+@router.post(
+    "/applications/{receipt_no}/rating",
+    auth=AUTH,
+    response={201: RatingOut, **ERRORS},
+    summary="好差评 / rate the service",
+)
 def application_rate(request: HttpRequest, receipt_no: str, payload: RatingIn) -> Any:
-    rating = ratings.rating_submit(actor=request.auth, receipt_no=receipt_no, score=payload.score,  # type: ignore[attr-defined]
-                                   reasons=payload.reasons, comment=payload.comment)
+    rating = ratings.rating_submit(
+        actor=actor_of(request),
+        receipt_no=receipt_no,
+        score=payload.score,
+        reasons=payload.reasons,
+        comment=payload.comment,
+    )
     rectification = getattr(rating, "rectification", None)
-    return 201, {"receipt_no": receipt_no, "score": rating.score,
-                 "rectification_due": rectification.due_date if rectification else None}
+    return 201, {
+        "receipt_no": receipt_no,
+        "score": rating.score,
+        "rectification_due": rectification.due_date if rectification else None,
+    }
 
 
-@router.post("/applications/{receipt_no}/suspend", auth=AUTH, response={200: ApplicationOut, **ERRORS},
-             summary="中止办理（工作人员）/ suspend")
+@router.post(
+    "/applications/{receipt_no}/suspend",
+    auth=AUTH,
+    response={200: ApplicationOut, **ERRORS},
+    summary="中止办理（工作人员）/ suspend",
+)
 def application_suspend(request: HttpRequest, receipt_no: str, payload: ReasonIn) -> Any:
-    return application_out(actions.application_suspend(
-        actor=request.auth, receipt_no=receipt_no, reason=payload.reason))  # type: ignore[attr-defined]
+    return application_out(
+        actions.application_suspend(actor=actor_of(request), receipt_no=receipt_no, reason=payload.reason)
+    )
 
 
-@router.post("/applications/{receipt_no}/resume", auth=AUTH, response={200: ApplicationOut, **ERRORS},
-             summary="恢复办理（工作人员）/ resume")
+@router.post(
+    "/applications/{receipt_no}/resume",
+    auth=AUTH,
+    response={200: ApplicationOut, **ERRORS},
+    summary="恢复办理（工作人员）/ resume",
+)
 def application_resume(request: HttpRequest, receipt_no: str, payload: ReasonIn) -> Any:
-    return application_out(actions.application_resume(
-        actor=request.auth, receipt_no=receipt_no, reason=payload.reason))  # type: ignore[attr-defined]
+    return application_out(
+        actions.application_resume(actor=actor_of(request), receipt_no=receipt_no, reason=payload.reason)
+    )
 
 
-@router.post("/applications/{receipt_no}/extend", auth=AUTH, response={200: ApplicationOut, **ERRORS},
-             summary="延长期限（审批员）/ extend the time limit")
+@router.post(
+    "/applications/{receipt_no}/extend",
+    auth=AUTH,
+    response={200: ApplicationOut, **ERRORS},
+    summary="延长期限（审批员）/ extend the time limit",
+)
 def application_extend(request: HttpRequest, receipt_no: str, payload: ExtendIn) -> Any:
-    return application_out(actions.application_extend(
-        actor=request.auth, receipt_no=receipt_no, days=payload.days, reason=payload.reason))  # type: ignore[attr-defined]
+    return application_out(
+        actions.application_extend(
+            actor=actor_of(request), receipt_no=receipt_no, days=payload.days, reason=payload.reason
+        )
+    )
 
 
 def task_out(row: selectors.TaskRow) -> dict[str, Any]:
     task = row.task
     return {
-        "id": task.pk, "step": task.step, "label": task.label, "role": task.role, "status": task.status,
-        "department": task.department.name, "due_date": task.due_date, "warning": row.warning,
-        "receipt_no": task.application.receipt_no, "service_name": task.application.service_item.name,
-        "application_status": task.application.status, "submitted_at": task.application.submitted_at,
+        "id": task.pk,
+        "step": task.step,
+        "label": task.label,
+        "role": task.role,
+        "status": task.status,
+        "department": task.department.name,
+        "due_date": task.due_date,
+        "warning": row.warning,
+        "receipt_no": task.application.receipt_no,
+        "service_name": task.application.service_item.name,
+        "application_status": task.application.status,
+        "submitted_at": task.application.submitted_at,
         "actions": STEP_ACTIONS.get(task.step, []) if task.status == CaseTask.Status.OPEN else [],
     }
 
@@ -210,16 +301,23 @@ def task_out(row: selectors.TaskRow) -> dict[str, Any]:
 @router.get("/tasks", auth=AUTH, response={200: TaskListOut, **ERRORS}, summary="我的待办 / my tasks")
 def task_list(request: HttpRequest, step: str = "", limit: int = 50, offset: int = 0) -> Any:
     total, rows = selectors.task_list_for(
-        actor=request.auth, step=step, limit=max(1, min(limit, 200)), offset=max(0, offset)  # type: ignore[attr-defined]
+        actor=actor_of(request),
+        step=step,
+        limit=max(1, min(limit, 200)),
+        offset=max(0, offset),
     )
     return {"count": total, "results": [task_out(row) for row in rows]}
 
 
-@router.post("/tasks/{task_id}/complete", auth=AUTH, response={200: ApplicationOut, **ERRORS},
-             summary="办理任务 / act on a task")
+@router.post(
+    "/tasks/{task_id}/complete", auth=AUTH, response={200: ApplicationOut, **ERRORS}, summary="办理任务 / act on a task"
+)
 def task_complete(request: HttpRequest, task_id: int, payload: TaskCompleteIn) -> Any:
     application = actions.task_complete(
-        actor=request.auth, task_id=task_id, action=payload.action, opinion=payload.opinion,  # type: ignore[attr-defined]
+        actor=actor_of(request),
+        task_id=task_id,
+        action=payload.action,
+        opinion=payload.opinion,
         delivery_method=payload.delivery_method,
         supplement_items=[item.model_dump() for item in payload.supplement_items],
     )
@@ -228,8 +326,7 @@ def task_complete(request: HttpRequest, task_id: int, payload: TaskCompleteIn) -
 
 @router.get("/progress", response={200: ProgressOut, **ERRORS}, summary="办件进度查询（公开）/ public progress query")
 def progress(request: HttpRequest, receipt_no: str, phone_last4: str) -> Any:
-    result = selectors.progress_public(receipt_no=receipt_no, phone_last4=phone_last4,
-                                       client=client_ip(request) or "unknown")
+    result = selectors.progress_public(
+        receipt_no=receipt_no, phone_last4=phone_last4, client=client_ip(request) or "unknown"
+    )
     return {**result.__dict__, "steps": [{"at": at.isoformat(), "title": title} for at, title in result.steps]}
-
-

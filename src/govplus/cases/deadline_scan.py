@@ -22,7 +22,9 @@ ACTIVE = [Application.Status.SUBMITTED, Application.Status.IN_PROGRESS]
 
 def _staff_for(application: Application) -> list[User]:
     pairs = list(
-        CaseTask.objects.filter(application=application, status=CaseTask.Status.OPEN).values_list("department_id", "role")
+        CaseTask.objects.filter(application=application, status=CaseTask.Status.OPEN).values_list(
+            "department_id", "role"
+        )
     )
     users: dict[int, User] = {}
     for department_id, role in pairs:
@@ -38,22 +40,37 @@ def deadline_scan() -> dict[str, int]:
     counts = {"red": 0, "yellow": 0}
     rising = [
         ("red", Application.objects.filter(status__in=ACTIVE, due_date__lt=today).exclude(warning_level="red")),
-        ("yellow", Application.objects.filter(status__in=ACTIVE, due_date__gte=today, due_date__lte=threshold,
-                                              warning_level="")),
+        (
+            "yellow",
+            Application.objects.filter(
+                status__in=ACTIVE, due_date__gte=today, due_date__lte=threshold, warning_level=""
+            ),
+        ),
     ]
     for level, rows in rising:
         for application_id in list(rows.values_list("pk", flat=True)[:5000]):
             with transaction.atomic():
-                application = Application.objects.select_for_update().select_related("service_item").get(pk=application_id)
+                application = (
+                    Application.objects.select_for_update().select_related("service_item").get(pk=application_id)
+                )
                 application.warning_level = level
                 application.save(update_fields=["warning_level"])
                 title = ("已超期" if level == "red" else "即将到期") + f"：{application.service_item.name}"
                 for user in _staff_for(application):
-                    notification_send(recipient=user, title=title,
-                                      body=f"办件 {application.receipt_no} 期限 {application.due_date}",
-                                      link=f"/staff/cases/{application.receipt_no}", category="deadline",
-                                      external=level == "red")
-                audit_record(actor=None, action="cases.deadline_warning", object_type="application",
-                             object_id=application.receipt_no, changes={"warning_level": level})
+                    notification_send(
+                        recipient=user,
+                        title=title,
+                        body=f"办件 {application.receipt_no} 期限 {application.due_date}",
+                        link=f"/staff/cases/{application.receipt_no}",
+                        category="deadline",
+                        external=level == "red",
+                    )
+                audit_record(
+                    actor=None,
+                    action="cases.deadline_warning",
+                    object_type="application",
+                    object_id=application.receipt_no,
+                    changes={"warning_level": level},
+                )
             counts[level] += 1
     return counts

@@ -52,9 +52,7 @@ def clock_pause(application: Application, *, today: dt.date, calendar: WorkingCa
     if application.due_date:
         application.paused_days_remaining = calendar.working_days_between(today, application.due_date)
     if application.promised_due_date:
-        application.paused_promised_days_remaining = calendar.working_days_between(
-            today, application.promised_due_date
-        )
+        application.paused_promised_days_remaining = calendar.working_days_between(today, application.promised_due_date)
 
 
 def clock_resume(application: Application, *, today: dt.date, calendar: WorkingCalendar) -> None:

@@ -49,9 +49,7 @@ _CACHE_SIZE = 64
 _BPMN = f"{{{BPMN_MODEL_NS}}}"
 _SPIFF = f"{{{SPIFFWORKFLOW_NSMAP['spiffworkflow']}}}"
 _USER_TAGS = {f"{_BPMN}userTask", f"{_BPMN}manualTask"}
-_GATEWAY_TAGS = {
-    f"{_BPMN}{kind}Gateway" for kind in ("exclusive", "inclusive", "parallel", "eventBased", "complex")
-}
+_GATEWAY_TAGS = {f"{_BPMN}{kind}Gateway" for kind in ("exclusive", "inclusive", "parallel", "eventBased", "complex")}
 
 
 class ProcessError(Exception):
@@ -150,9 +148,7 @@ def workflow_start(*, bpmn_xml: str, data: dict[str, Any]) -> EngineState:
     return _state(workflow)
 
 
-def workflow_complete_task(
-    *, bpmn_xml: str, serialized: str, task_id: str, data: dict[str, Any]
-) -> EngineState:
+def workflow_complete_task(*, bpmn_xml: str, serialized: str, task_id: str, data: dict[str, Any]) -> EngineState:
     """Complete a READY user task with the staff's `data` and run the workflow to the next user tasks.
 
     `data` updates the task's data (top-level keys replace existing ones), e.g. {"outcome": "accept",
@@ -167,9 +163,7 @@ def workflow_complete_task(
     try:
         task.run()
     except Exception as error:  # scripts on the task can fail in any way
-        raise ProcessError(
-            f"无法完成任务 {task.task_spec.bpmn_id} / task failed: {_reason(error)}"
-        ) from error
+        raise ProcessError(f"无法完成任务 {task.task_spec.bpmn_id} / task failed: {_reason(error)}") from error
     _run_engine(workflow)
     return _state(workflow)
 
@@ -228,12 +222,8 @@ def _parse(bpmn_xml: str) -> _Compiled:
 
 def _check_expressions(process: etree._Element) -> None:
     """Compile every condition and script so a typo is reported when the file is saved, not later."""
-    checks = [
-        (el, "eval") for el in process.iter(f"{_BPMN}conditionExpression", f"{_BPMN}completionCondition")
-    ]
-    checks += [
-        (el, "exec") for el in process.iter(f"{_BPMN}script", f"{_SPIFF}preScript", f"{_SPIFF}postScript")
-    ]
+    checks = [(el, "eval") for el in process.iter(f"{_BPMN}conditionExpression", f"{_BPMN}completionCondition")]
+    checks += [(el, "exec") for el in process.iter(f"{_BPMN}script", f"{_SPIFF}preScript", f"{_SPIFF}postScript")]
     for element, mode in checks:
         try:
             compile(element.text or "", "<bpmn>", mode)
@@ -243,8 +233,7 @@ def _check_expressions(process: etree._Element) -> None:
                 owner = owner.getparent()
             where = owner.get("id") if owner is not None else "?"
             raise ProcessError(
-                f"{where} 的表达式有语法错误 / syntax error in {where} "
-                f"(line {element.sourceline}): {error.msg}"
+                f"{where} 的表达式有语法错误 / syntax error in {where} (line {element.sourceline}): {error.msg}"
             ) from error
 
 
@@ -267,9 +256,7 @@ def _walk(process: etree._Element) -> list[ProcessStep]:
     for flow in process.iterfind(f"{_BPMN}sequenceFlow"):
         outgoing.setdefault(flow.get("sourceRef", ""), []).append(flow.get("targetRef", ""))
     lanes = {
-        ref.text: lane.get("name")
-        for lane in process.iter(f"{_BPMN}lane")
-        for ref in lane.iter(f"{_BPMN}flowNodeRef")
+        ref.text: lane.get("name") for lane in process.iter(f"{_BPMN}lane") for ref in lane.iter(f"{_BPMN}flowNodeRef")
     }
 
     def ends_process(node_id: str) -> bool:
@@ -358,9 +345,7 @@ def _ready_task(workflow: BpmnWorkflow, task_id: str) -> Task:
         raise ProcessError(f"任务不存在 / unknown task {task_id}") from error
     if task.state != TaskState.READY or not task.task_spec.manual:
         state = TaskState.get_name(task.state)
-        raise ProcessError(
-            f"任务当前不可办理 / task {task_id} ({task.task_spec.bpmn_id}) is not ready: {state}"
-        )
+        raise ProcessError(f"任务当前不可办理 / task {task_id} ({task.task_spec.bpmn_id}) is not ready: {state}")
     return task
 
 

@@ -128,6 +128,9 @@ class CaseTask(models.Model):
             models.UniqueConstraint(fields=["application", "engine_task_id"], name="task_unique_engine_task")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.label} · {self.get_status_display()}"
+
 
 class CaseEvent(models.Model):
     """The timeline of a case; `is_public` events are shown to the applicant."""
@@ -146,6 +149,9 @@ class CaseEvent(models.Model):
     class Meta:
         ordering = ["occurred_at", "id"]
         indexes = [models.Index(fields=["application", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.title}"
 
 
 def material_upload_path(instance: ApplicationMaterial, filename: str) -> str:
@@ -168,6 +174,9 @@ class ApplicationMaterial(models.Model):
         ordering = ["material_code", "-uploaded_at"]
         indexes = [models.Index(fields=["application", "material_code", "is_current"])]
 
+    def __str__(self) -> str:
+        return f"{self.material_code} {self.original_name}"
+
 
 class SupplementRequest(models.Model):
     """一次性告知补正: everything the applicant must supplement, said at once."""
@@ -188,6 +197,9 @@ class SupplementRequest(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"补正 {self.application_id} {self.requested_at:%Y-%m-%d}"
+
 
 class Rating(models.Model):
     """好差评: 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意."""
@@ -201,6 +213,9 @@ class Rating(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_5")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.score}"
 
 
 class RectificationTask(models.Model):
@@ -217,3 +232,6 @@ class RectificationTask(models.Model):
     resolution = models.TextField(blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"整改 {self.department_id} {self.due_date}"

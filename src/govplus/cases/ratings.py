@@ -51,23 +51,37 @@ def rating_submit(*, actor: User, receipt_no: str, score: int, reasons: list[str
             if application.status not in RATEABLE:
                 raise Conflict("办结后才能评价。", "You can rate once the case is finished.")
             rating = Rating.objects.create(
-                application=application, score=score, reasons=reasons, comment=comment[:1000], created_at=now,
+                application=application,
+                score=score,
+                reasons=reasons,
+                comment=comment[:1000],
+                created_at=now,
                 department=application.department,
             )
             event_add(application, actor=actor, kind="rated", title=f"评价：{SCORE_LABELS[score]}", when=now)
             if score <= BAD_SCORE_AT_MOST:
                 due = WorkingCalendar().add_working_days(timezone.localdate(now), RECTIFICATION_WORKING_DAYS)
-                RectificationTask.objects.create(rating=rating, department=application.department, due_date=due,
-                                                 created_at=now)
+                RectificationTask.objects.create(
+                    rating=rating, department=application.department, due_date=due, created_at=now
+                )
                 for admin in User.objects.filter(
                     staff_roles__department=application.department,
                     staff_roles__role__in=[Role.DEPARTMENT_ADMIN, Role.APPROVER],
                 ).distinct():
-                    notification_send(recipient=admin, title=f"差评整改：{application.receipt_no}",
-                                      body=f"请于 {due} 前完成整改并回复。", link="/staff/rectifications",
-                                      category="rectification")
-            audit_record(actor=actor, action="cases.rating_submit", object_type="application", object_id=receipt_no,
-                         changes={"score": score})
+                    notification_send(
+                        recipient=admin,
+                        title=f"差评整改：{application.receipt_no}",
+                        body=f"请于 {due} 前完成整改并回复。",
+                        link="/staff/rectifications",
+                        category="rectification",
+                    )
+            audit_record(
+                actor=actor,
+                action="cases.rating_submit",
+                object_type="application",
+                object_id=receipt_no,
+                changes={"score": score},
+            )
     except IntegrityError as error:
         raise Conflict("该办件已评价。", "This case has already been rated.", code="already_rated") from error
     return rating
@@ -80,9 +94,11 @@ def rectification_resolve(*, actor: User, rectification_id: int, resolution: str
         department_ids = StaffRole.objects.filter(
             user=actor, role__in=[Role.DEPARTMENT_ADMIN, Role.APPROVER]
         ).values_list("department_id", flat=True)
-        task = RectificationTask.objects.select_for_update().filter(
-            pk=rectification_id, department_id__in=list(department_ids)
-        ).first()
+        task = (
+            RectificationTask.objects.select_for_update()
+            .filter(pk=rectification_id, department_id__in=list(department_ids))
+            .first()
+        )
         if task is None:
             raise NotFound("未找到该整改任务。", "No such rectification task in your department.")
         if task.status == RectificationTask.Status.DONE:

@@ -71,7 +71,12 @@ class TaskRow:
 
 
 def task_list_for(
-    *, actor: User, include_waiting: bool = True, step: str = "", limit: int = 50, offset: int = 0,
+    *,
+    actor: User,
+    include_waiting: bool = True,
+    step: str = "",
+    limit: int = 50,
+    offset: int = 0,
     today: dt.date | None = None,
 ) -> tuple[int | None, list[TaskRow]]:
     """The caller's open tasks, earliest deadline first, with yellow/red marks.
@@ -87,16 +92,29 @@ def task_list_for(
     page = list(
         rows.select_related("application", "application__service_item", "department")
         .only(
-            "id", "step", "label", "role", "status", "due_date", "created_at", "department__name",
-            "application__receipt_no", "application__status", "application__submitted_at",
-            "application__service_item__name", "application__applicant_id", "application__channel",
+            "id",
+            "step",
+            "label",
+            "role",
+            "status",
+            "due_date",
+            "created_at",
+            "department__name",
+            "application__receipt_no",
+            "application__status",
+            "application__submitted_at",
+            "application__service_item__name",
+            "application__applicant_id",
+            "application__channel",
         )
         .order_by("due_date", "id")[offset : offset + limit]
     )
     calendar = WorkingCalendar()
     when = today or dt.date.today()
     total = rows.count() if offset == 0 and len(page) == limit else offset + len(page)
-    return total, [TaskRow(task, deadline_level(due_date=task.due_date, today=when, calendar=calendar)) for task in page]
+    return total, [
+        TaskRow(task, deadline_level(due_date=task.due_date, today=when, calendar=calendar)) for task in page
+    ]
 
 
 def tasks_of_application(*, application: Application) -> list[CaseTask]:
@@ -131,23 +149,33 @@ def progress_public(*, receipt_no: str, phone_last4: str, client: str) -> Public
     if problems:
         raise ValidationFailed(problems)
     key = f"govplus:progress-attempts:{client}"
-    attempts = cache.get_or_set(key, 0, timeout=3600)
+    attempts = int(cache.get_or_set(key, 0, timeout=3600) or 0)
     if attempts >= PROGRESS_ATTEMPTS_PER_HOUR:
         raise RateLimited("查询过于频繁，请一小时后再试。", "Too many queries; try again in an hour.")
-    application = Application.objects.select_related("service_item", "department").filter(
-        receipt_no=receipt_no.strip()
-    ).exclude(status=Application.Status.DRAFT).first()
+    application = (
+        Application.objects.select_related("service_item", "department")
+        .filter(receipt_no=receipt_no.strip())
+        .exclude(status=Application.Status.DRAFT)
+        .first()
+    )
     if application is None or not application.contact_phone.endswith(phone_last4):
         try:
             cache.incr(key)
         except ValueError:
             cache.set(key, 1, timeout=3600)
         raise NotFound("办件编号或手机号后4位不正确。", "Receipt number and phone digits do not match.")
-    steps = list(application.events.filter(is_public=True).order_by("occurred_at", "id").values_list("occurred_at", "title"))
+    steps = list(
+        application.events.filter(is_public=True).order_by("occurred_at", "id").values_list("occurred_at", "title")
+    )
     return PublicProgress(
-        receipt_no=application.receipt_no, service_name=application.service_item.name,
-        department=application.department.name, status=application.status,
-        status_label=application.get_status_display(), stage=application.stage,
-        submitted_at=application.submitted_at, due_date=application.due_date,
-        concluded_at=application.concluded_at, steps=steps,
+        receipt_no=application.receipt_no,
+        service_name=application.service_item.name,
+        department=application.department.name,
+        status=application.status,
+        status_label=application.get_status_display(),
+        stage=application.stage,
+        submitted_at=application.submitted_at,
+        due_date=application.due_date,
+        concluded_at=application.concluded_at,
+        steps=steps,
     )

@@ -56,12 +56,24 @@ def _own_application(*, actor: User, receipt_no: str, lock: bool = True) -> Appl
 
 
 def event_add(
-    application: Application, *, actor: Any, kind: str, title: str, opinion: str = "", is_public: bool = True,
+    application: Application,
+    *,
+    actor: Any,
+    kind: str,
+    title: str,
+    opinion: str = "",
+    is_public: bool = True,
     when: dt.datetime | None = None,
 ) -> CaseEvent:
     return CaseEvent.objects.create(
-        application=application, occurred_at=when or timezone.now(), actor=actor if getattr(actor, "pk", None) else None,
-        kind=kind, stage=application.stage, title=title, opinion=opinion, is_public=is_public,
+        application=application,
+        occurred_at=when or timezone.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        kind=kind,
+        stage=application.stage,
+        title=title,
+        opinion=opinion,
+        is_public=is_public,
     )
 
 
@@ -90,14 +102,24 @@ def application_create(
         try:
             with transaction.atomic():
                 application = Application.objects.create(
-                    receipt_no=receipt_number(now=now), applicant=actor, service_item=item,
-                    department=item.department, channel=channel, created_at=now,
+                    receipt_no=receipt_number(now=now),
+                    applicant=actor,
+                    service_item=item,
+                    department=item.department,
+                    channel=channel,
+                    created_at=now,
                     form_data_encrypted=encrypt_text(json.dumps(cleaned, ensure_ascii=False)),
                     contact_phone_encrypted=_phone_cipher(item, cleaned, actor),
-                    process_key=item.process.key, process_version=item.process.version,
+                    process_key=item.process.key,
+                    process_version=item.process.version,
                 )
-                audit_record(actor=actor, action="cases.application_create", object_type="application",
-                             object_id=application.receipt_no, changes={"service_code": item.code})
+                audit_record(
+                    actor=actor,
+                    action="cases.application_create",
+                    object_type="application",
+                    object_id=application.receipt_no,
+                    changes={"service_code": item.code},
+                )
             return application
         except IntegrityError:
             continue  # receipt number collision: draw again
@@ -120,8 +142,13 @@ def application_update_form(*, actor: User, receipt_no: str, form: dict[str, Any
         application.contact_phone_encrypted = _phone_cipher(item, cleaned, actor)
         application.version += 1
         application.save()
-        audit_record(actor=actor, action="cases.application_update_form", object_type="application",
-                     object_id=receipt_no, changes={"fields": sorted(cleaned)})
+        audit_record(
+            actor=actor,
+            action="cases.application_update_form",
+            object_type="application",
+            object_id=receipt_no,
+            changes={"fields": sorted(cleaned)},
+        )
     return application
 
 
@@ -147,18 +174,30 @@ def material_upload(*, actor: User, receipt_no: str, material_code: str, upload:
             application=application, material_code=material_code, is_current=True
         ).update(is_current=False)
         stored = ApplicationMaterial(
-            application=application, material_code=material_code, original_name=(upload.name or "")[:200],
-            size=upload.size or 0, content_type=content_type, sha256=digest.hexdigest(), uploaded_at=timezone.now(),
+            application=application,
+            material_code=material_code,
+            original_name=(upload.name or "")[:200],
+            size=upload.size or 0,
+            content_type=content_type,
+            sha256=digest.hexdigest(),
+            uploaded_at=timezone.now(),
             is_supplement=application.status == Application.Status.SUPPLEMENT_REQUESTED,
         )
         stored.file.save(upload.name or "upload", upload, save=False)
         stored.save()
-        audit_record(actor=actor, action="cases.material_upload", object_type="application", object_id=receipt_no,
-                     changes={"material_code": material_code, "size": stored.size, "sha256": stored.sha256})
+        audit_record(
+            actor=actor,
+            action="cases.material_upload",
+            object_type="application",
+            object_id=receipt_no,
+            changes={"material_code": material_code, "size": stored.size, "sha256": stored.sha256},
+        )
     return stored
 
 
-def material_upload_bytes(*, actor: User, receipt_no: str, material_code: str, name: str, content: bytes) -> ApplicationMaterial:
+def material_upload_bytes(
+    *, actor: User, receipt_no: str, material_code: str, name: str, content: bytes
+) -> ApplicationMaterial:
     upload = ContentFile(content, name=name)
     upload.size = len(content)
     return material_upload(actor=actor, receipt_no=receipt_no, material_code=material_code, upload=upload)  # type: ignore[arg-type]
@@ -166,10 +205,13 @@ def material_upload_bytes(*, actor: User, receipt_no: str, material_code: str, n
 
 def _missing_materials(application: Application) -> list[Material]:
     present = set(
-        ApplicationMaterial.objects.filter(application=application, is_current=True).values_list("material_code", flat=True)
+        ApplicationMaterial.objects.filter(application=application, is_current=True).values_list(
+            "material_code", flat=True
+        )
     )
     return [
-        material for material in application.service_item.materials.all()
+        material
+        for material in application.service_item.materials.all()
         if material.is_required and material.source == Material.Source.APPLICANT and material.code not in present
     ]
 
@@ -185,11 +227,17 @@ def tasks_create(application: Application, ready: list[engine.UserTaskInfo], *, 
         departments.update(dict(Department.objects.filter(code__in=co_codes).values_list("code", "id")))
     created = [
         CaseTask(
-            application=application, engine_task_id=info.task_id, step=info.step, label=info.label, role=info.role,
+            application=application,
+            engine_task_id=info.task_id,
+            step=info.step,
+            label=info.label,
+            role=info.role,
             department_id=departments.get(info.department or application.department.code, application.department_id),
-            due_date=application.due_date, created_at=now,
+            due_date=application.due_date,
+            created_at=now,
         )
-        for info in ready if info.task_id not in known
+        for info in ready
+        if info.task_id not in known
     ]
     CaseTask.objects.bulk_create(created)
     return created
@@ -226,11 +274,18 @@ def application_submit(*, actor: User, receipt_no: str) -> Application:
         application.save()
         tasks_create(application, state.ready_tasks, now=now)
         event_add(application, actor=actor, kind="submitted", title="提交申请", when=now)
-        audit_record(actor=actor, action="cases.application_submit", object_type="application", object_id=receipt_no,
-                     changes={"status": [Application.Status.DRAFT, Application.Status.SUBMITTED]})
+        audit_record(
+            actor=actor,
+            action="cases.application_submit",
+            object_type="application",
+            object_id=receipt_no,
+            changes={"status": [Application.Status.DRAFT, Application.Status.SUBMITTED]},
+        )
         notification_send(
-            recipient=actor, title=f"您的申请已提交：{item.name}",
-            body=f"办件编号 {receipt_no}，请留意受理结果。", link=f"/my/applications/{receipt_no}",
+            recipient=actor,
+            title=f"您的申请已提交：{item.name}",
+            body=f"办件编号 {receipt_no}，请留意受理结果。",
+            link=f"/my/applications/{receipt_no}",
         )
     return application
 
@@ -249,12 +304,18 @@ def application_supplement(*, actor: User, receipt_no: str, note: str = "") -> A
                 application=application, is_current=True, uploaded_at__gt=request.requested_at
             ).values_list("material_code", flat=True)
         )
-        missing = [entry for entry in request.items if entry.get("material_code") and entry["material_code"] not in renewed]
+        missing = [
+            entry for entry in request.items if entry.get("material_code") and entry["material_code"] not in renewed
+        ]
         if missing:
-            raise ValidationFailed({
-                f"materials.{entry['material_code']}": [f"请重新上传“{entry.get('name', entry['material_code'])}” / upload again"]
-                for entry in missing
-            })
+            raise ValidationFailed(
+                {
+                    f"materials.{entry['material_code']}": [
+                        f"请重新上传“{entry.get('name', entry['material_code'])}” / upload again"
+                    ]
+                    for entry in missing
+                }
+            )
         now = timezone.now()
         calendar = WorkingCalendar()
         request.resolved_at = now
@@ -273,8 +334,13 @@ def application_supplement(*, actor: User, receipt_no: str, note: str = "") -> A
             status=CaseTask.Status.OPEN, due_date=application.due_date
         )
         event_add(application, actor=actor, kind="supplemented", title="申请人已补正材料", opinion=note[:500], when=now)
-        audit_record(actor=actor, action="cases.application_supplement", object_type="application",
-                     object_id=receipt_no, changes={"status": [Application.Status.SUPPLEMENT_REQUESTED, application.status]})
+        audit_record(
+            actor=actor,
+            action="cases.application_supplement",
+            object_type="application",
+            object_id=receipt_no,
+            changes={"status": [Application.Status.SUPPLEMENT_REQUESTED, application.status]},
+        )
     return application
 
 
@@ -282,7 +348,9 @@ def application_withdraw(*, actor: User, receipt_no: str, reason: str = "") -> A
     with transaction.atomic():
         application = _own_application(actor=actor, receipt_no=receipt_no)
         if application.status not in WITHDRAWABLE:
-            raise Conflict("已受理的办件不能撤回，请联系办理部门。", "Accepted applications cannot be withdrawn online.")
+            raise Conflict(
+                "已受理的办件不能撤回，请联系办理部门。", "Accepted applications cannot be withdrawn online."
+            )
         before = application.status
         if application.workflow_state:
             application.workflow_state = engine.workflow_cancel(
@@ -292,12 +360,17 @@ def application_withdraw(*, actor: User, receipt_no: str, reason: str = "") -> A
         application.concluded_at = timezone.now()
         application.version += 1
         application.save()
-        CaseTask.objects.filter(application=application, status__in=[CaseTask.Status.OPEN, CaseTask.Status.WAITING]).update(
-            status=CaseTask.Status.CANCELLED
-        )
+        CaseTask.objects.filter(
+            application=application, status__in=[CaseTask.Status.OPEN, CaseTask.Status.WAITING]
+        ).update(status=CaseTask.Status.CANCELLED)
         event_add(application, actor=actor, kind="withdrawn", title="申请人撤回申请", opinion=reason[:500])
-        audit_record(actor=actor, action="cases.application_withdraw", object_type="application", object_id=receipt_no,
-                     changes={"status": [before, Application.Status.WITHDRAWN]})
+        audit_record(
+            actor=actor,
+            action="cases.application_withdraw",
+            object_type="application",
+            object_id=receipt_no,
+            changes={"status": [before, Application.Status.WITHDRAWN]},
+        )
     return application
 
 

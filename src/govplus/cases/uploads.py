@@ -22,9 +22,14 @@ SIGNATURES: dict[str, tuple[bytes, ...]] = {
     "xls": (b"\xd0\xcf\x11\xe0",),
 }
 CONTENT_TYPES = {
-    "pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png",
-    "ofd": "application/ofd", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "doc": "application/msword",
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "ofd": "application/ofd",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "doc": "application/msword",
     "xls": "application/vnd.ms-excel",
 }
 

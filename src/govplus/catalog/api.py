@@ -15,10 +15,9 @@ from govplus.catalog.schemas import (
     ImportResultOut,
     ServiceDetailOut,
     ServiceListOut,
-    ServiceSummaryOut,
     ThemeOut,
 )
-from govplus.core.api import AUTH, ERRORS
+from govplus.core.api import AUTH, ERRORS, actor_of
 from govplus.core.errors import PermissionDenied
 from govplus.identity.selectors import department_list, is_platform_admin
 
@@ -36,11 +35,17 @@ class SearchQuery(Schema):
 
 def summary(item: ServiceItem) -> dict[str, Any]:
     return {
-        "code": item.code, "name": item.name, "department": item.department.name,
-        "department_code": item.department.code, "item_type": item.item_type,
-        "item_type_label": str(item.get_item_type_display()), "category": item.category,
-        "statutory_limit_days": item.statutory_limit_days, "promised_limit_days": item.promised_limit_days,
-        "visits_required": item.visits_required, "online_depth": item.online_depth,
+        "code": item.code,
+        "name": item.name,
+        "department": item.department.name,
+        "department_code": item.department.code,
+        "item_type": item.item_type,
+        "item_type_label": str(item.get_item_type_display()),
+        "category": item.category,
+        "statutory_limit_days": item.statutory_limit_days,
+        "promised_limit_days": item.promised_limit_days,
+        "visits_required": item.visits_required,
+        "online_depth": item.online_depth,
         "is_applicable_online": item.is_applicable_online,
     }
 
@@ -49,31 +54,57 @@ def detail(item: ServiceItem) -> dict[str, Any]:
     materials = list(item.materials.all())
     return {
         **summary(item),
-        "basic_code": item.basic_code, "co_departments": [d.code for d in item.co_departments.all()],
+        "basic_code": item.basic_code,
+        "co_departments": [d.code for d in item.co_departments.all()],
         "legal_basis": item.legal_basis,
         "target": [t for t, flag in (("citizen", item.target_citizen), ("business", item.target_business)) if flag],
-        "scope": item.scope, "conditions": item.conditions, "process_key": item.process.key,
+        "scope": item.scope,
+        "conditions": item.conditions,
+        "process_key": item.process.key,
         "process_steps": process_steps(bpmn_xml=item.process.bpmn_xml),
-        "process_description": item.process_description, "fee_is_charged": item.fee_is_charged,
-        "fee_standard": item.fee_standard, "fee_basis": item.fee_basis, "place": item.place, "hours": item.hours,
-        "phone_consult": item.phone_consult, "phone_complaint": item.phone_complaint,
-        "result_type": item.result_type, "result_name": item.result_name, "delivery_methods": item.delivery_methods,
-        "faqs": item.faqs, "form_fields": item.form_fields, "themes": [t.code for t in item.themes.all()],
+        "process_description": item.process_description,
+        "fee_is_charged": item.fee_is_charged,
+        "fee_standard": item.fee_standard,
+        "fee_basis": item.fee_basis,
+        "place": item.place,
+        "hours": item.hours,
+        "phone_consult": item.phone_consult,
+        "phone_complaint": item.phone_complaint,
+        "result_type": item.result_type,
+        "result_name": item.result_name,
+        "delivery_methods": item.delivery_methods,
+        "faqs": item.faqs,
+        "form_fields": item.form_fields,
+        "themes": [t.code for t in item.themes.all()],
         "materials": [
-            {"code": m.code, "name": m.name, "is_required": m.is_required, "form": m.form, "medium": m.medium,
-             "copies": m.copies, "source": m.source, "licence_type": m.licence_type, "note": m.note,
-             "accepted_types": m.accepted_types}
+            {
+                "code": m.code,
+                "name": m.name,
+                "is_required": m.is_required,
+                "form": m.form,
+                "medium": m.medium,
+                "copies": m.copies,
+                "source": m.source,
+                "licence_type": m.licence_type,
+                "note": m.note,
+                "accepted_types": m.accepted_types,
+            }
             for m in materials
         ],
-        "version": item.version, "effective_date": item.effective_date,
+        "version": item.version,
+        "effective_date": item.effective_date,
     }
 
 
 @router.get("/services", response={200: ServiceListOut, **ERRORS}, summary="搜索事项 / search service items")
 def service_search(request: HttpRequest, filters: Query[SearchQuery]) -> dict[str, Any]:
     result = selectors.service_search(
-        query=filters.q, theme=filters.theme, department=filters.department, target=filters.target,
-        limit=max(1, min(filters.limit, 100)), offset=max(0, filters.offset),
+        query=filters.q,
+        theme=filters.theme,
+        department=filters.department,
+        target=filters.target,
+        limit=max(1, min(filters.limit, 100)),
+        offset=max(0, filters.offset),
     )
     return {"count": result.count, "results": [summary(item) for item in result.items]}
 
@@ -94,9 +125,9 @@ def departments(request: HttpRequest) -> Any:
 
 
 def _require_platform_admin(request: HttpRequest) -> Any:
-    if not is_platform_admin(user=request.auth):  # type: ignore[attr-defined]
+    if not is_platform_admin(user=actor_of(request)):
         raise PermissionDenied("仅平台管理员可以导入导出事项。", "Only platform administrators may do this.")
-    return request.auth  # type: ignore[attr-defined]
+    return actor_of(request)
 
 
 @router.get("/catalog/export", auth=AUTH, response={200: dict[str, Any], **ERRORS}, summary="导出事项 / export")

@@ -124,7 +124,9 @@ class ServiceItem(TimestampedModel):
                 | models.Q(statutory_limit_days=0),
                 name="item_promised_within_statutory",
             ),
-            models.CheckConstraint(condition=models.Q(online_depth__gte=1, online_depth__lte=4), name="item_depth_range"),
+            models.CheckConstraint(
+                condition=models.Q(online_depth__gte=1, online_depth__lte=4), name="item_depth_range"
+            ),
         ]
         verbose_name = _("政务服务事项")
         verbose_name_plural = _("政务服务事项")

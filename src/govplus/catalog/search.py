@@ -14,7 +14,24 @@ from functools import lru_cache
 import jieba
 
 jieba.setLogLevel(60)
-STOP_WORDS = {"的", "了", "和", "与", "及", "我", "要", "想", "怎么", "如何", "办理", "办", "申请", "在哪", "哪里", "什么"}
+STOP_WORDS = {
+    "的",
+    "了",
+    "和",
+    "与",
+    "及",
+    "我",
+    "要",
+    "想",
+    "怎么",
+    "如何",
+    "办理",
+    "办",
+    "申请",
+    "在哪",
+    "哪里",
+    "什么",
+}
 _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
 
 

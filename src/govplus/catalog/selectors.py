@@ -54,7 +54,9 @@ def service_get_published(*, code: str) -> ServiceItem:
     item = (
         _published()
         .select_related("department", "process")
-        .prefetch_related("co_departments", "themes", Prefetch("materials", queryset=Material.objects.order_by("order", "id")))
+        .prefetch_related(
+            "co_departments", "themes", Prefetch("materials", queryset=Material.objects.order_by("order", "id"))
+        )
         .filter(code=code)
         .first()
     )
@@ -109,8 +111,7 @@ ACCOUNTABILITY = (
 def responsibility_list() -> list[dict[str, object]]:
     """责任清单: for each power, the standard responsibilities and the situations that incur liability."""
     return [
-        {"item": item, "responsibilities": RESPONSIBILITIES, "accountability": ACCOUNTABILITY}
-        for item in power_list()
+        {"item": item, "responsibilities": RESPONSIBILITIES, "accountability": ACCOUNTABILITY} for item in power_list()
     ]
 
 

@@ -24,9 +24,22 @@ from govplus.identity.models import Department
 BPMN_DIR = Path(__file__).resolve().parent.parent / "cases" / "bpmn"
 BUILTIN_PROCESSES = {"standard": "标准审批流程（受理→审查→决定→办结）", "parallel": "并联审批流程（多部门会签）"}
 ITEM_SCALARS = [
-    "basic_code", "name", "item_type", "category", "legal_basis", "scope", "statutory_limit_days",
-    "promised_limit_days", "visits_required", "online_depth", "place", "hours", "phone_consult",
-    "phone_complaint", "result_type", "result_name",
+    "basic_code",
+    "name",
+    "item_type",
+    "category",
+    "legal_basis",
+    "scope",
+    "statutory_limit_days",
+    "promised_limit_days",
+    "visits_required",
+    "online_depth",
+    "place",
+    "hours",
+    "phone_consult",
+    "phone_complaint",
+    "result_type",
+    "result_name",
 ]
 ITEM_JSON = ["conditions", "process_description", "faqs", "keywords", "form_fields"]
 FIELD_TYPES = {"text", "textarea", "number", "date", "select", "phone", "idcard", "address", "email"}
@@ -45,8 +58,13 @@ def process_definition_save(*, actor: Any, key: str, name: str, bpmn_xml: str) -
         elif process.bpmn_xml != bpmn_xml or process.name != name:
             process.bpmn_xml, process.name, process.version = bpmn_xml, name, process.version + 1
             process.save()
-        audit_record(actor=actor, action="catalog.process_save", object_type="process", object_id=key,
-                     changes={"version": process.version})
+        audit_record(
+            actor=actor,
+            action="catalog.process_save",
+            object_type="process",
+            object_id=key,
+            changes={"version": process.version},
+        )
     return process
 
 
@@ -121,8 +139,12 @@ def catalog_import(*, actor: Any, data: dict[str, Any]) -> dict[str, int]:
     for order, raw_theme in enumerate(data.get("themes", [])):
         theme, _ = Theme.objects.update_or_create(
             code=raw_theme["code"],
-            defaults={"name": raw_theme["name"], "audience": raw_theme.get("audience", "citizen"),
-                      "description": raw_theme.get("description", ""), "order": order},
+            defaults={
+                "name": raw_theme["name"],
+                "audience": raw_theme.get("audience", "citizen"),
+                "description": raw_theme.get("description", ""),
+                "order": order,
+            },
         )
         themes[theme.code] = theme
     themes.update({theme.code: theme for theme in Theme.objects.exclude(code__in=themes)})
@@ -134,8 +156,12 @@ def catalog_import(*, actor: Any, data: dict[str, Any]) -> dict[str, int]:
 
 
 def _item_upsert(
-    *, actor: Any, raw: dict[str, Any], departments: dict[str, Department],
-    processes: dict[str, ProcessDefinition], themes: dict[str, Theme],
+    *,
+    actor: Any,
+    raw: dict[str, Any],
+    departments: dict[str, Department],
+    processes: dict[str, ProcessDefinition],
+    themes: dict[str, Theme],
 ) -> str:
     fee = raw.get("fee", {})
     targets = raw.get("target", ["citizen"])
@@ -169,11 +195,18 @@ def _item_upsert(
     item.materials.all().delete()
     Material.objects.bulk_create(
         Material(
-            item=item, code=material["code"], name=material["name"], is_required=material.get("is_required", True),
-            form=material.get("form", "original"), medium=material.get("medium", "electronic"),
-            copies=material.get("copies", 1), source=material.get("source", "applicant"),
-            licence_type=material.get("licence_type") or "", note=material.get("note", ""),
-            has_template=material.get("has_template", False), accepted_types=material.get("accept", ["pdf", "jpg", "png"]),
+            item=item,
+            code=material["code"],
+            name=material["name"],
+            is_required=material.get("is_required", True),
+            form=material.get("form", "original"),
+            medium=material.get("medium", "electronic"),
+            copies=material.get("copies", 1),
+            source=material.get("source", "applicant"),
+            licence_type=material.get("licence_type") or "",
+            note=material.get("note", ""),
+            has_template=material.get("has_template", False),
+            accepted_types=material.get("accept", ["pdf", "jpg", "png"]),
             order=order,
         )
         for order, material in enumerate(raw.get("materials", []))
@@ -182,8 +215,13 @@ def _item_upsert(
         if snapshot == catalog_item_export(item):
             return "unchanged"
         ServiceItem.objects.filter(pk=item.pk).update(version=item.version + 1)
-    audit_record(actor=actor, action=f"catalog.item_{outcome}", object_type="service_item", object_id=item.code,
-                 changes={"name": item.name, "status": item.status})
+    audit_record(
+        actor=actor,
+        action=f"catalog.item_{outcome}",
+        object_type="service_item",
+        object_id=item.code,
+        changes={"name": item.name, "status": item.status},
+    )
     return outcome
 
 
@@ -193,17 +231,30 @@ def catalog_item_export(item: ServiceItem) -> dict[str, Any]:
     exported: dict[str, Any] = {field: getattr(item, field) for field in ITEM_SCALARS}
     exported.update({field: getattr(item, field) for field in ITEM_JSON})
     exported.update(
-        code=item.code, department=item.department.code,
+        code=item.code,
+        department=item.department.code,
         co_departments=sorted(department.code for department in item.co_departments.all()),
-        target=targets, process_key=item.process.key,
+        target=targets,
+        process_key=item.process.key,
         fee={"is_charged": item.fee_is_charged, "standard": item.fee_standard, "basis": item.fee_basis},
-        delivery=item.delivery_methods, status=item.status,
+        delivery=item.delivery_methods,
+        status=item.status,
         effective_date=item.effective_date.isoformat() if item.effective_date else None,
         themes=sorted(theme.code for theme in item.themes.all()),
         materials=[
-            {"code": m.code, "name": m.name, "is_required": m.is_required, "form": m.form, "medium": m.medium,
-             "copies": m.copies, "source": m.source, "licence_type": m.licence_type or None, "note": m.note,
-             "has_template": m.has_template, "accept": m.accepted_types}
+            {
+                "code": m.code,
+                "name": m.name,
+                "is_required": m.is_required,
+                "form": m.form,
+                "medium": m.medium,
+                "copies": m.copies,
+                "source": m.source,
+                "licence_type": m.licence_type or None,
+                "note": m.note,
+                "has_template": m.has_template,
+                "accept": m.accepted_types,
+            }
             for m in item.materials.all()
         ],
     )
@@ -233,6 +284,11 @@ def service_item_set_status(*, actor: Any, code: str, status: str) -> ServiceIte
         before = item.status
         item.status = status
         item.save(update_fields=["status", "updated_at"])
-        audit_record(actor=actor, action="catalog.item_status", object_type="service_item", object_id=code,
-                     changes={"status": [before, status]})
+        audit_record(
+            actor=actor,
+            action="catalog.item_status",
+            object_type="service_item",
+            object_id=code,
+            changes={"status": [before, status]},
+        )
     return item

@@ -57,6 +57,12 @@ class BrowserSessionAuth(SessionAuth):
 
 AUTH = [BearerTokenAuth(), BrowserSessionAuth()]
 
+
+def actor_of(request: HttpRequest) -> Any:
+    """The authenticated user of an API request (set by one of `AUTH`)."""
+    return request.auth  # type: ignore[attr-defined]
+
+
 FIELD_MESSAGES = {
     "missing": "必填 / required",
     "string_too_long": "过长 / too long",
@@ -95,8 +101,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
             fields.setdefault(name, []).append(
                 FIELD_MESSAGES.get(problem.get("type", ""), f"格式不正确 / {problem.get('msg', 'invalid')}")
             )
-        wrapped = GovplusError("提交的内容有误，请按提示修改。", "Some fields are invalid; see `fields`.",
-                               fields=fields, code="validation_failed")
+        wrapped = GovplusError(
+            "提交的内容有误，请按提示修改。",
+            "Some fields are invalid; see `fields`.",
+            fields=fields,
+            code="validation_failed",
+        )
         return api.create_response(request, wrapped.as_dict(), status=422)
 
     @api.exception_handler(AuthenticationError)

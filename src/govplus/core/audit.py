@@ -104,13 +104,13 @@ def audit_verify(*, batch_size: int = 5000) -> AuditVerification:
         for entry in batch:
             if entry.previous_hash != expected_previous:
                 return AuditVerification(
-                    False, checked, "链断裂：前一条记录被删除或改动 / broken link: an entry before it was removed "
-                    "or altered", entry.pk
+                    False,
+                    checked,
+                    "链断裂：前一条记录被删除或改动 / broken link: an entry before it was removed or altered",
+                    entry.pk,
                 )
             if entry_digest(entry.previous_hash, entry) != entry.entry_hash:
-                return AuditVerification(
-                    False, checked, "内容被改动 / content altered", entry.pk
-                )
+                return AuditVerification(False, checked, "内容被改动 / content altered", entry.pk)
             expected_previous = entry.entry_hash
             checked += 1
             last_id = entry.pk

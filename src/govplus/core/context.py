@@ -13,5 +13,6 @@ class RequestFacts:
 
 
 current_request: contextvars.ContextVar[RequestFacts] = contextvars.ContextVar(
-    "govplus_request", default=RequestFacts()
+    "govplus_request",
+    default=RequestFacts(),  # noqa: B039 — a frozen dataclass, never mutated
 )

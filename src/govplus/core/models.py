@@ -49,6 +49,9 @@ class AuditChainHead(models.Model):
     last_hash = models.CharField(max_length=64, default="0" * 64)
     entry_count = models.BigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"head #{self.last_entry_id} ({self.entry_count})"
+
 
 class CalendarDay(models.Model):
     """An administrator's override of the working-day calendar (e.g. next year's holidays as soon as
@@ -82,6 +85,9 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at"])]
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class IdempotencyRecord(models.Model):
     """The stored answer to a request sent with an Idempotency-Key, replayed for repeats."""
@@ -96,3 +102,6 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["actor", "scope", "key"], name="idempotency_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"

@@ -32,36 +32,85 @@ def accounts_create() -> dict[str, User]:
     all_departments = list(departments.values())
     lead = departments.get("xzspj", all_departments[0])
     users: dict[str, User] = {}
-    users["admin"] = staff_create(actor=None, username="admin", password=DEMO_PASSWORD, display_name="平台管理员",
-                                  roles=[(lead, Role.PLATFORM_ADMIN)], is_superuser=True, phone="13900000001")
+    users["admin"] = staff_create(
+        actor=None,
+        username="admin",
+        password=DEMO_PASSWORD,
+        display_name="平台管理员",
+        roles=[(lead, Role.PLATFORM_ADMIN)],
+        is_superuser=True,
+        phone="13900000001",
+    )
     users["citizen"] = citizen_register(
-        username="citizen", password=DEMO_PASSWORD, name="张三", id_number=demo_id_number("33052119900307123"),
-        phone="13800138000", email="citizen@example.cn",
+        username="citizen",
+        password=DEMO_PASSWORD,
+        name="张三",
+        id_number=demo_id_number("33052119900307123"),
+        phone="13800138000",
+        email="citizen@example.cn",
     )
     first17 = "91330521MA2B3C4D5"
     users["business"] = business_register(
-        username="business", password=DEMO_PASSWORD, name="德清县绿水青山科技有限公司",
-        credit_code=first17 + credit_check_char(first17), representative="李四", phone="13800138001",
+        username="business",
+        password=DEMO_PASSWORD,
+        name="德清县绿水青山科技有限公司",
+        credit_code=first17 + credit_check_char(first17),
+        representative="李四",
+        phone="13800138001",
     )
-    users["clerk"] = staff_create(actor=users["admin"], username="clerk", password=DEMO_PASSWORD,
-                                  display_name="王受理", roles=[(d, Role.CLERK) for d in all_departments],
-                                  phone="13900000002")
+    users["clerk"] = staff_create(
+        actor=users["admin"],
+        username="clerk",
+        password=DEMO_PASSWORD,
+        display_name="王受理",
+        roles=[(d, Role.CLERK) for d in all_departments],
+        phone="13900000002",
+    )
     main = [departments[code] for code in MAIN_DEPARTMENTS if code in departments]
-    users["reviewer"] = staff_create(actor=users["admin"], username="reviewer", password=DEMO_PASSWORD,
-                                     display_name="赵审核", roles=[(d, Role.REVIEWER) for d in main])
-    users["approver"] = staff_create(actor=users["admin"], username="approver", password=DEMO_PASSWORD,
-                                     display_name="钱审批", roles=[(d, Role.APPROVER) for d in main])
-    users["deptadmin"] = staff_create(actor=users["admin"], username="deptadmin", password=DEMO_PASSWORD,
-                                      display_name="孙管理", roles=[(departments["gaj"], Role.DEPARTMENT_ADMIN)])
-    users["supervisor"] = staff_create(actor=users["admin"], username="supervisor", password=DEMO_PASSWORD,
-                                       display_name="周监察", roles=[(lead, Role.SUPERVISOR)])
-    users["leader"] = staff_create(actor=users["admin"], username="leader", password=DEMO_PASSWORD,
-                                   display_name="吴县长", roles=[(lead, Role.LEADER)])
+    users["reviewer"] = staff_create(
+        actor=users["admin"],
+        username="reviewer",
+        password=DEMO_PASSWORD,
+        display_name="赵审核",
+        roles=[(d, Role.REVIEWER) for d in main],
+    )
+    users["approver"] = staff_create(
+        actor=users["admin"],
+        username="approver",
+        password=DEMO_PASSWORD,
+        display_name="钱审批",
+        roles=[(d, Role.APPROVER) for d in main],
+    )
+    users["deptadmin"] = staff_create(
+        actor=users["admin"],
+        username="deptadmin",
+        password=DEMO_PASSWORD,
+        display_name="孙管理",
+        roles=[(departments["gaj"], Role.DEPARTMENT_ADMIN)],
+    )
+    users["supervisor"] = staff_create(
+        actor=users["admin"],
+        username="supervisor",
+        password=DEMO_PASSWORD,
+        display_name="周监察",
+        roles=[(lead, Role.SUPERVISOR)],
+    )
+    users["leader"] = staff_create(
+        actor=users["admin"],
+        username="leader",
+        password=DEMO_PASSWORD,
+        display_name="吴县长",
+        roles=[(lead, Role.LEADER)],
+    )
     for code, department in departments.items():
         if code in MAIN_DEPARTMENTS:
             continue
         for role in (Role.REVIEWER, Role.APPROVER):
-            staff_create(actor=users["admin"], username=f"{code}.{role}", password=DEMO_PASSWORD,
-                         display_name=f"{department.short_name or department.name}{Role(role).label}",
-                         roles=[(department, role)])
+            staff_create(
+                actor=users["admin"],
+                username=f"{code}.{role}",
+                password=DEMO_PASSWORD,
+                display_name=f"{department.short_name or department.name}{Role(role).label}",
+                roles=[(department, role)],
+            )
     return users

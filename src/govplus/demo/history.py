@@ -25,8 +25,16 @@ from govplus.core.crypto import encrypt_text, lookup_hash
 from govplus.identity.models import CitizenProfile, Role, StaffRole, User
 from govplus.identity.validators import id_check_char
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彩春菊兰凤洁梅琳素云莲真环雪荣爱"
+    "妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉"
+    "眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊"
+    "亚宜可姬舒影荔枝思丽"
+)
 PDF_BYTES = b"%PDF-1.4\n% govplus demo material\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 RATING_WEIGHTS = [(5, 65), (4, 20), (3, 8), (2, 4), (1, 3)]
 
@@ -39,16 +47,25 @@ def _synthetic_citizens(rng: random.Random, count: int) -> list[User]:
         first17 = f"330521{birth:%Y%m%d}{rng.randrange(100, 999):03d}"
         id_number = first17 + id_check_char(first17)
         phone = f"13{rng.randrange(0, 10)}{rng.randrange(10**7, 10**8)}"
-        user = User(username=f"resident{index:04d}", kind=User.Kind.CITIZEN, display_name=name,
-                    phone_encrypted=encrypt_text(phone), phone_hash=lookup_hash(phone))
+        user = User(
+            username=f"resident{index:04d}",
+            kind=User.Kind.CITIZEN,
+            display_name=name,
+            phone_encrypted=encrypt_text(phone),
+            phone_hash=lookup_hash(phone),
+        )
         user.set_unusable_password()
         users.append(user)
         profiles.append((name, id_number))
     User.objects.bulk_create(users)
     created = list(User.objects.filter(username__startswith="resident").order_by("username"))
     CitizenProfile.objects.bulk_create(
-        CitizenProfile(user=user, name_encrypted=encrypt_text(name), id_number_encrypted=encrypt_text(number),
-                       id_number_hash=lookup_hash(number))
+        CitizenProfile(
+            user=user,
+            name_encrypted=encrypt_text(name),
+            id_number_encrypted=encrypt_text(number),
+            id_number_hash=lookup_hash(number),
+        )
         for user, (name, number) in zip(created, profiles, strict=True)
     )
     return created
@@ -73,8 +90,11 @@ def _staff_by_role(department_id: int) -> dict[str, User]:
 def history_create(*, size: int, log: Callable[[str], None] = print, seed: int = 20261122) -> int:
     rng = random.Random(seed)
     calendar = WorkingCalendar()
-    items = list(ServiceItem.objects.filter(status=ServiceItem.Status.PUBLISHED, online_depth__gte=3,
-                                            target_citizen=True).select_related("department"))
+    items = list(
+        ServiceItem.objects.filter(
+            status=ServiceItem.Status.PUBLISHED, online_depth__gte=3, target_citizen=True
+        ).select_related("department")
+    )
     if not items:
         return 0
     citizens = _synthetic_citizens(rng, 120)
@@ -93,27 +113,44 @@ def history_create(*, size: int, log: Callable[[str], None] = print, seed: int =
     return size
 
 
-def _historic_case(rng: random.Random, calendar: WorkingCalendar, number: int, item: ServiceItem, applicant: User,
-                   staff: dict[str, User], submitted: dt.datetime) -> None:
+def _historic_case(
+    rng: random.Random,
+    calendar: WorkingCalendar,
+    number: int,
+    item: ServiceItem,
+    applicant: User,
+    staff: dict[str, User],
+    submitted: dt.datetime,
+) -> None:
     accept_days = rng.choices([0, 1, 2, 3], [45, 35, 15, 5])[0]
     accepted = submitted + dt.timedelta(days=accept_days, hours=rng.randrange(1, 5))
     not_accepted = rng.random() < 0.05
     promised = max(item.promised_limit_days, 1)
     late = rng.random() < 0.04
     took = rng.randint(max(1, promised // 3), promised) + (item.statutory_limit_days + 2 if late else 0)
-    concluded = timezone.make_aware(dt.datetime.combine(
-        calendar.add_working_days(timezone.localdate(accepted), took), dt.time(rng.randrange(9, 17), rng.randrange(60))))
+    concluded = timezone.make_aware(
+        dt.datetime.combine(
+            calendar.add_working_days(timezone.localdate(accepted), took),
+            dt.time(rng.randrange(9, 17), rng.randrange(60)),
+        )
+    )
     if not_accepted:
         concluded = accepted
     approved = rng.random() > 0.06
     application = Application.objects.create(
-        receipt_no=f"330521{timezone.localtime(submitted):%Y%m%d}9{number:07d}", applicant=applicant,
-        service_item=item, department=item.department, channel=rng.choices(["web", "mobile", "window"], [45, 40, 15])[0],
+        receipt_no=f"330521{timezone.localtime(submitted):%Y%m%d}9{number:07d}",
+        applicant=applicant,
+        service_item=item,
+        department=item.department,
+        channel=rng.choices(["web", "mobile", "window"], [45, 40, 15])[0],
         status=Application.Status.NOT_ACCEPTED if not_accepted else Application.Status.CONCLUDED,
         result="" if not_accepted else (Application.Result.APPROVED if approved else Application.Result.DENIED),
         form_data_encrypted=encrypt_text(json.dumps({}, ensure_ascii=False)),
-        contact_phone_encrypted=applicant.phone_encrypted, created_at=submitted, submitted_at=submitted,
-        accepted_at=None if not_accepted else accepted, concluded_at=concluded,
+        contact_phone_encrypted=applicant.phone_encrypted,
+        created_at=submitted,
+        submitted_at=submitted,
+        accepted_at=None if not_accepted else accepted,
+        concluded_at=concluded,
         due_date=calendar.add_working_days(timezone.localdate(accepted), item.statutory_limit_days),
         promised_due_date=calendar.add_working_days(timezone.localdate(accepted), item.promised_limit_days),
         delivery_method="" if not_accepted else rng.choice(item.delivery_methods or ["download"]),
@@ -123,19 +160,50 @@ def _historic_case(rng: random.Random, calendar: WorkingCalendar, number: int, i
     if not not_accepted:
         review_at = accepted + (concluded - accepted) * 0.4
         decide_at = accepted + (concluded - accepted) * 0.8
-        steps += [("review", "审查", Role.REVIEWER, "pass", review_at),
-                  ("decide", "决定", Role.APPROVER, "approve" if approved else "deny", decide_at),
-                  ("conclude", "办结", Role.CLERK, "conclude", concluded)]
-    events = [CaseEvent(application=application, occurred_at=submitted, actor=applicant, kind="submitted",
-                        stage="受理", title="提交申请")]
+        steps += [
+            ("review", "审查", Role.REVIEWER, "pass", review_at),
+            ("decide", "决定", Role.APPROVER, "approve" if approved else "deny", decide_at),
+            ("conclude", "办结", Role.CLERK, "conclude", concluded),
+        ]
+    events = [
+        CaseEvent(
+            application=application,
+            occurred_at=submitted,
+            actor=applicant,
+            kind="submitted",
+            stage="受理",
+            title="提交申请",
+        )
+    ]
     tasks = []
     previous = submitted
     for step, label, role, action, when in steps:
-        tasks.append(CaseTask(application=application, engine_task_id=f"history-{step}", step=step, label=label, role=role,
-                              department=item.department, status=CaseTask.Status.COMPLETED, due_date=application.due_date,
-                              created_at=previous, completed_at=when, completed_by=staff.get(role), action=action))
-        events.append(CaseEvent(application=application, occurred_at=when, actor=staff.get(role), kind=action,
-                                stage=label, title=f"{label}：{action}"))
+        tasks.append(
+            CaseTask(
+                application=application,
+                engine_task_id=f"history-{step}",
+                step=step,
+                label=label,
+                role=role,
+                department=item.department,
+                status=CaseTask.Status.COMPLETED,
+                due_date=application.due_date,
+                created_at=previous,
+                completed_at=when,
+                completed_by=staff.get(role),
+                action=action,
+            )
+        )
+        events.append(
+            CaseEvent(
+                application=application,
+                occurred_at=when,
+                actor=staff.get(role),
+                kind=action,
+                stage=label,
+                title=f"{label}：{action}",
+            )
+        )
         previous = when
     CaseTask.objects.bulk_create(tasks)
     CaseEvent.objects.bulk_create(events)
@@ -144,14 +212,21 @@ def _historic_case(rng: random.Random, calendar: WorkingCalendar, number: int, i
         if late or not_accepted:
             score = min(score, rng.choice([1, 2, 3]))
         rated_at = concluded + dt.timedelta(hours=rng.randrange(1, 72))
-        rating = Rating.objects.create(application=application, score=score, department=item.department,
-                                       reasons=["办理高效"] if score >= 4 else (["超时办理"] if late else ["材料繁琐"]),
-                                       created_at=rated_at)
+        rating = Rating.objects.create(
+            application=application,
+            score=score,
+            department=item.department,
+            reasons=["办理高效"] if score >= 4 else (["超时办理"] if late else ["材料繁琐"]),
+            created_at=rated_at,
+        )
         if score <= 2:
             due = calendar.add_working_days(timezone.localdate(rated_at), 15)
             done = due < timezone.localdate()
             RectificationTask.objects.create(
-                rating=rating, department=item.department, due_date=due, created_at=rated_at,
+                rating=rating,
+                department=item.department,
+                due_date=due,
+                created_at=rated_at,
                 status=RectificationTask.Status.DONE if done else RectificationTask.Status.OPEN,
                 resolution="已电话回访申请人并优化材料清单。" if done else "",
                 resolved_at=rated_at + dt.timedelta(days=5) if done else None,
@@ -164,8 +239,12 @@ def open_cases_create(*, users: dict[str, User], log: Callable[[str], None] = pr
     calendar = WorkingCalendar()
     citizen = users["citizen"]
     items = list(
-        ServiceItem.objects.filter(status=ServiceItem.Status.PUBLISHED, online_depth__gte=3, target_citizen=True,
-                                   department__code__in=["gaj", "scjgj", "xzspj"]).prefetch_related("materials")
+        ServiceItem.objects.filter(
+            status=ServiceItem.Status.PUBLISHED,
+            online_depth__gte=3,
+            target_citizen=True,
+            department__code__in=["gaj", "scjgj", "xzspj"],
+        ).prefetch_related("materials")
     ) or list(ServiceItem.objects.filter(status=ServiceItem.Status.PUBLISHED, online_depth__gte=3, target_citizen=True))
     created = 0
     for number in range(count):
@@ -173,18 +252,23 @@ def open_cases_create(*, users: dict[str, User], log: Callable[[str], None] = pr
         form = {f["name"]: _sample_value(f, rng) for f in item.form_fields}
         application = application_create(actor=citizen, service_code=item.code, form=form)
         for material in item.materials.filter(is_required=True, source=Material.Source.APPLICANT):
-            material_upload_bytes(actor=citizen, receipt_no=application.receipt_no, material_code=material.code,
-                                  name=f"{material.code}.pdf", content=PDF_BYTES)
+            material_upload_bytes(
+                actor=citizen,
+                receipt_no=application.receipt_no,
+                material_code=material.code,
+                name=f"{material.code}.pdf",
+                content=PDF_BYTES,
+            )
         application = application_submit(actor=citizen, receipt_no=application.receipt_no)
         stage = number % 3
         if stage >= 1:
-            task = application.tasks.get(status=CaseTask.Status.OPEN)
-            application = task_complete(actor=users["clerk"], task_id=task.pk, action="accept")
+            accept_task = application.tasks.get(status=CaseTask.Status.OPEN)
+            application = task_complete(actor=users["clerk"], task_id=accept_task.pk, action="accept")
         if stage == 2:
             reviewer = StaffRole.objects.filter(department=application.department, role=Role.REVIEWER).first()
-            task = application.tasks.filter(status=CaseTask.Status.OPEN, step="review").first()
-            if reviewer and task:
-                application = task_complete(actor=reviewer.user, task_id=task.pk, action="pass")
+            review_task = application.tasks.filter(status=CaseTask.Status.OPEN, step="review").first()
+            if reviewer and review_task:
+                application = task_complete(actor=reviewer.user, task_id=review_task.pk, action="pass")
         _move_back(application, calendar, days_ago=rng.choice([0, 1, 2, 3, 5, 8, 12, 18, 25]))
         created += 1
     log(f"在办办件 / open cases: {created}")
@@ -194,7 +278,8 @@ def open_cases_create(*, users: dict[str, User], log: Callable[[str], None] = pr
 def _move_back(application: Application, calendar: WorkingCalendar, *, days_ago: int) -> None:
     shift = dt.timedelta(days=days_ago)
     application.refresh_from_db()
-    fields = {"created_at": application.created_at - shift, "submitted_at": application.submitted_at - shift}
+    submitted_at = application.submitted_at or application.created_at
+    fields: dict[str, object] = {"created_at": application.created_at - shift, "submitted_at": submitted_at - shift}
     if application.accepted_at:
         fields["accepted_at"] = application.accepted_at - shift
     if application.due_date:

@@ -29,19 +29,25 @@ def oidc_client_create(owner: User) -> None:
     Application.objects.update_or_create(
         client_id=CLI_CLIENT_ID,
         defaults={
-            "name": "govplus 命令行 / CLI", "user": owner, "client_type": Application.CLIENT_PUBLIC,
+            "name": "govplus 命令行 / CLI",
+            "user": owner,
+            "client_type": Application.CLIENT_PUBLIC,
             "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
             "redirect_uris": "http://127.0.0.1/callback http://[::1]/callback",
-            "algorithm": Application.RS256_ALGORITHM, "skip_authorization": False, "client_secret": "",
+            "algorithm": Application.RS256_ALGORITHM,
+            "skip_authorization": False,
+            "client_secret": "",
         },
     )
 
 
 def demo_seed(*, force: bool = False, history_size: int = 500, log=print) -> dict[str, int]:  # type: ignore[no-untyped-def]
     if not settings.DEBUG and not force and not getattr(settings, "GOVPLUS_DEMO_ALLOWED", False):
-        raise GovplusError("生产环境（DEBUG=off）拒绝写入演示数据；确需写入请加 --force。",
-                           "Refusing to seed demo data with DEBUG off; pass --force if you really mean it.",
-                           code="demo_refused")
+        raise GovplusError(
+            "生产环境（DEBUG=off）拒绝写入演示数据；确需写入请加 --force。",
+            "Refusing to seed demo data with DEBUG off; pass --force if you really mean it.",
+            code="demo_refused",
+        )
     if User.objects.filter(username="citizen").exists():
         log("演示数据已存在，跳过 / demo data already present, skipping")
         return {}

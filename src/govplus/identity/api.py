@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from govplus.core.api import AUTH, ERRORS
+from govplus.core.api import AUTH, ERRORS, actor_of
 from govplus.core.models import Notification
 from govplus.core.notify import notification_mark_read
 from govplus.identity.selectors import staff_assignments
@@ -42,24 +42,34 @@ class MarkReadOut(Schema):
 
 @router.get("/me", auth=AUTH, response={200: MeOut, **ERRORS}, summary="当前用户 / the signed-in user")
 def me(request: HttpRequest) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
-    return {"username": user.username, "display_name": user.display_name, "kind": user.kind,
-            "phone_masked": user.phone_masked,
-            "roles": [f"{a.department_code}:{a.role}" for a in staff_assignments(user=user)]}
+    user = actor_of(request)
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "kind": user.kind,
+        "phone_masked": user.phone_masked,
+        "roles": [f"{a.department_code}:{a.role}" for a in staff_assignments(user=user)],
+    }
 
 
 @router.get("/notifications", auth=AUTH, response={200: list[NotificationOut], **ERRORS}, summary="消息 / inbox")
 def notifications(request: HttpRequest, unread: bool = False) -> Any:
-    rows = Notification.objects.filter(recipient=request.auth)  # type: ignore[attr-defined]
+    rows = Notification.objects.filter(recipient=actor_of(request))
     if unread:
         rows = rows.filter(read_at__isnull=True)
     return [
-        {"id": n.pk, "title": n.title, "body": n.body, "link": n.link, "category": n.category,
-         "is_read": n.read_at is not None}
+        {
+            "id": n.pk,
+            "title": n.title,
+            "body": n.body,
+            "link": n.link,
+            "category": n.category,
+            "is_read": n.read_at is not None,
+        }
         for n in rows[:100]
     ]
 
 
 @router.post("/notifications/read", auth=AUTH, response={200: MarkReadOut, **ERRORS}, summary="标记已读 / mark read")
 def notifications_read(request: HttpRequest, payload: MarkReadIn) -> Any:
-    return {"marked": notification_mark_read(recipient=request.auth, notification_id=payload.id)}  # type: ignore[attr-defined]
+    return {"marked": notification_mark_read(recipient=actor_of(request), notification_id=payload.id)}

@@ -41,9 +41,7 @@ def _new_user(*, username: str, password: str, kind: str, display_name: str, pho
     return user
 
 
-def citizen_register(
-    *, username: str, password: str, name: str, id_number: str, phone: str, email: str = ""
-) -> User:
+def citizen_register(*, username: str, password: str, name: str, id_number: str, phone: str, email: str = "") -> User:
     """Register a natural person with real-name data. One account per identity number."""
     id_number = id_number.strip().upper()
     fields: dict[str, list[str]] = {}
@@ -66,8 +64,12 @@ def citizen_register(
     try:
         with transaction.atomic():
             user = _new_user(
-                username=username, password=password, kind=User.Kind.CITIZEN, display_name=name.strip(),
-                phone=phone.strip(), email=email,
+                username=username,
+                password=password,
+                kind=User.Kind.CITIZEN,
+                display_name=name.strip(),
+                phone=phone.strip(),
+                email=email,
             )
             CitizenProfile.objects.create(
                 user=user,
@@ -76,7 +78,10 @@ def citizen_register(
                 id_number_hash=lookup_hash(id_number),
             )
             audit_record(
-                actor=user, action="identity.citizen_register", object_type="user", object_id=user.pk,
+                actor=user,
+                action="identity.citizen_register",
+                object_type="user",
+                object_id=user.pk,
                 changes={"id_number": mask_id_number(id_number), "phone": mask_phone(phone)},
             )
     except IntegrityError as error:  # a concurrent registration with the same identity won the race
@@ -108,19 +113,30 @@ def business_register(
             username=username, password=password, kind=User.Kind.BUSINESS, display_name=name.strip(), phone=phone
         )
         BusinessProfile.objects.create(
-            user=user, name=name.strip(), credit_code=credit_code,
+            user=user,
+            name=name.strip(),
+            credit_code=credit_code,
             representative_encrypted=encrypt_text(representative.strip()) if representative.strip() else "",
         )
         audit_record(
-            actor=user, action="identity.business_register", object_type="user", object_id=user.pk,
+            actor=user,
+            action="identity.business_register",
+            object_type="user",
+            object_id=user.pk,
             changes={"credit_code": credit_code},
         )
     return user
 
 
 def staff_create(
-    *, actor: Any, username: str, password: str, display_name: str, roles: list[tuple[Department, str]],
-    phone: str = "", is_superuser: bool = False,
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    display_name: str,
+    roles: list[tuple[Department, str]],
+    phone: str = "",
+    is_superuser: bool = False,
 ) -> User:
     """Create a staff member with roles in departments (platform admin's job)."""
     with transaction.atomic():
@@ -136,7 +152,10 @@ def staff_create(
                 user.is_staff = True
                 user.save(update_fields=["is_staff"])
         audit_record(
-            actor=actor, action="identity.staff_create", object_type="user", object_id=user.pk,
+            actor=actor,
+            action="identity.staff_create",
+            object_type="user",
+            object_id=user.pk,
             changes={"roles": [[department.code, role] for department, role in roles]},
         )
     return user
@@ -149,7 +168,8 @@ def login_authenticate(*, request: HttpRequest, username: str, password: str, to
     if locked_until is not None:
         local = timezone.localtime(locked_until).strftime("%H:%M")
         raise GovplusError(
-            f"连续输错密码次数过多，账号已锁定至 {local}。", f"Too many failed attempts; locked until {local}.",
+            f"连续输错密码次数过多，账号已锁定至 {local}。",
+            f"Too many failed attempts; locked until {local}.",
             code="account_locked",
         )
     if user is None:
@@ -163,8 +183,10 @@ def login_authenticate(*, request: HttpRequest, username: str, password: str, to
         secret = decrypt_text(user.totp_secret_encrypted)
         if not totp_code or not pyotp.TOTP(secret).verify(totp_code.strip(), valid_window=1):
             raise NotAuthenticated(
-                "请输入正确的6位动态口令。", "Enter the 6-digit code from your authenticator app.",
-                fields={"totp_code": ["动态口令错误 / wrong one-time code"]}, code="totp_required",
+                "请输入正确的6位动态口令。",
+                "Enter the 6-digit code from your authenticator app.",
+                fields={"totp_code": ["动态口令错误 / wrong one-time code"]},
+                code="totp_required",
             )
     return user
 
@@ -200,7 +222,7 @@ def regions_departments_import(*, actor: Any, regions: list[dict[str, Any]], dep
         while pending:
             progressed = []
             for raw in pending:
-                parent_code = raw.get("parent")
+                parent_code: str = raw.get("parent") or ""
                 if parent_code and parent_code not in by_code and not Region.objects.filter(code=parent_code).exists():
                     continue
                 parent = by_code.get(parent_code) or (Region.objects.get(code=parent_code) if parent_code else None)
@@ -217,14 +239,22 @@ def regions_departments_import(*, actor: Any, regions: list[dict[str, Any]], dep
             Department.objects.update_or_create(
                 code=raw["code"],
                 defaults={
-                    "name": raw["name"], "short_name": raw.get("short_name", ""),
+                    "name": raw["name"],
+                    "short_name": raw.get("short_name", ""),
                     "parent": Department.objects.filter(code=raw["parent"]).first() if raw.get("parent") else None,
-                    "region": county, "credit_code": raw.get("credit_code", ""), "phone": raw.get("phone", ""),
-                    "address": raw.get("address", ""), "hours": raw.get("hours", ""),
+                    "region": county,
+                    "credit_code": raw.get("credit_code", ""),
+                    "phone": raw.get("phone", ""),
+                    "address": raw.get("address", ""),
+                    "hours": raw.get("hours", ""),
                 },
             )
-        audit_record(actor=actor, action="identity.regions_departments_import", object_type="department",
-                     changes={"regions": len(regions), "departments": len(departments)})
+        audit_record(
+            actor=actor,
+            action="identity.regions_departments_import",
+            object_type="department",
+            changes={"regions": len(regions), "departments": len(departments)},
+        )
 
 
 def totp_current_uri(*, actor: User) -> str:
@@ -232,4 +262,6 @@ def totp_current_uri(*, actor: User) -> str:
     actor.refresh_from_db()
     if not actor.totp_secret_encrypted:
         return totp_begin(actor=actor)
-    return pyotp.TOTP(decrypt_text(actor.totp_secret_encrypted)).provisioning_uri(name=actor.username, issuer_name="govplus")
+    return pyotp.TOTP(decrypt_text(actor.totp_secret_encrypted)).provisioning_uri(
+        name=actor.username, issuer_name="govplus"
+    )

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from govplus.core.errors import GovplusError
+from govplus.identity.models import User
+
+
+def user_of(request: HttpRequest) -> User:
+    """The signed-in user of a page behind `login_required` (never anonymous there)."""
+    return cast(User, request.user)
 
 
 def field_errors(error: GovplusError) -> dict[str, list[str]]:
@@ -17,10 +24,10 @@ def field_errors(error: GovplusError) -> dict[str, list[str]]:
     return error.fields or {"general": [f"{error.message}"]}
 
 
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def staff_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if getattr(request.user, "kind", "") != "staff":
             raise Http404
         return view(request, *args, **kwargs)
@@ -28,10 +35,10 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     return wrapper
 
 
-def applicant_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def applicant_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if getattr(request.user, "kind", "") == "staff":
             raise Http404
         return view(request, *args, **kwargs)

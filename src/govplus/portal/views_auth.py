@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from govplus.core.errors import GovplusError
 from govplus.identity import services
-from govplus.portal.helpers import field_errors
+from govplus.portal.helpers import field_errors, user_of
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -29,12 +29,19 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             user = services.login_authenticate(
-                request=request, username=request.POST.get("username", ""), password=request.POST.get("password", ""),
+                request=request,
+                username=request.POST.get("username", ""),
+                password=request.POST.get("password", ""),
                 totp_code=request.POST.get("totp_code", ""),
             )
         except GovplusError as error:
-            context.update(errors=field_errors(error), message=error.message, username=request.POST.get("username", ""),
-                           needs_totp=error.code == "totp_required", next=request.POST.get("next", ""))
+            context.update(
+                errors=field_errors(error),
+                message=error.message,
+                username=request.POST.get("username", ""),
+                needs_totp=error.code == "totp_required",
+                next=request.POST.get("next", ""),
+            )
             return render(request, "portal/login.html", context, status=error.status)
         login(request, user, backend="govplus.identity.backends.LockoutModelBackend")
         default = "/staff/" if user.kind == "staff" else "/my/applications"
@@ -68,15 +75,15 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {}
     if request.method == "POST" and request.POST.get("code"):
         try:
-            services.totp_enable(actor=request.user, code=request.POST["code"])  # type: ignore[arg-type]
+            services.totp_enable(actor=user_of(request), code=request.POST["code"])
         except GovplusError as error:
             context["errors"] = field_errors(error)
         else:
             messages.success(request, _("动态口令已启用，下次登录需要输入。"))
             return redirect("portal:workbench")
     if "errors" in context:
-        uri = services.totp_current_uri(actor=request.user)  # type: ignore[arg-type]
+        uri = services.totp_current_uri(actor=user_of(request))
     else:
-        uri = services.totp_begin(actor=request.user)  # type: ignore[arg-type]
+        uri = services.totp_begin(actor=user_of(request))
     context["qr_svg"] = segno.make(uri, error="m").svg_inline(scale=4)
     return render(request, "portal/totp.html", context)

@@ -15,7 +15,7 @@ from govplus.catalog.selectors import service_get_published
 from govplus.core.errors import GovplusError, NotFound
 from govplus.core.models import Notification
 from govplus.core.notify import notification_mark_read
-from govplus.portal.helpers import applicant_required, field_errors
+from govplus.portal.helpers import applicant_required, field_errors, user_of
 
 
 def _detail_url(receipt_no: str) -> str:
@@ -35,10 +35,16 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
         receipt_no = request.POST.get("receipt_no", "")
         try:
             if receipt_no:
-                application = services.application_update_form(actor=request.user, receipt_no=receipt_no, form=values)  # type: ignore[arg-type]
+                application = services.application_update_form(
+                    actor=user_of(request), receipt_no=receipt_no, form=values
+                )
             else:
-                application = services.application_create(actor=request.user, service_code=code, form=values,  # type: ignore[arg-type]
-                                                           channel=_channel(request))
+                application = services.application_create(
+                    actor=user_of(request),
+                    service_code=code,
+                    form=values,
+                    channel=_channel(request),
+                )
         except GovplusError as error:
             context.update(errors=field_errors(error), values=values, receipt_no=receipt_no)
             return render(request, "portal/apply_form.html", context, status=error.status)
@@ -55,7 +61,7 @@ def _channel(request: HttpRequest) -> str:
 def apply_materials(request: HttpRequest, receipt_no: str) -> HttpResponse:
     """Step 2: upload materials (also used to answer a supplement notice)."""
     try:
-        application = selectors.application_get_for(actor=request.user, receipt_no=receipt_no)  # type: ignore[arg-type]
+        application = selectors.application_get_for(actor=user_of(request), receipt_no=receipt_no)
     except NotFound as error:
         raise Http404 from error
     errors: dict[str, list[str]] = {}
@@ -67,8 +73,12 @@ def apply_materials(request: HttpRequest, receipt_no: str) -> HttpResponse:
             if upload is None:
                 continue
             try:
-                services.material_upload(actor=request.user, receipt_no=receipt_no, material_code=material.code,  # type: ignore[arg-type]
-                                         upload=upload)
+                services.material_upload(
+                    actor=user_of(request),
+                    receipt_no=receipt_no,
+                    material_code=material.code,
+                    upload=upload,
+                )
                 uploaded += 1
             except GovplusError as error:
                 errors[material.code] = [message for messages_ in field_errors(error).values() for message in messages_]
@@ -79,15 +89,25 @@ def apply_materials(request: HttpRequest, receipt_no: str) -> HttpResponse:
             return redirect("portal:apply_review", receipt_no=receipt_no)
     current = {m.material_code: m for m in selectors.application_materials(application=application)}
     supplement = application.supplement_requests.filter(resolved_at__isnull=True).first()
-    return render(request, "portal/apply_materials.html", {
-        "application": application, "materials": application.service_item.materials.all(), "current": current,
-        "errors": errors, "supplement": supplement,
-    }, status=status)
+    return render(
+        request,
+        "portal/apply_materials.html",
+        {
+            "application": application,
+            "materials": application.service_item.materials.all(),
+            "current": current,
+            "errors": errors,
+            "supplement": supplement,
+        },
+        status=status,
+    )
 
 
 def _supplement(request: HttpRequest, receipt_no: str) -> HttpResponse:
     try:
-        services.application_supplement(actor=request.user, receipt_no=receipt_no, note=request.POST.get("note", ""))  # type: ignore[arg-type]
+        services.application_supplement(
+            actor=user_of(request), receipt_no=receipt_no, note=request.POST.get("note", "")
+        )
     except GovplusError as error:
         messages.error(request, "；".join(m for ms in field_errors(error).values() for m in ms))
         return redirect("portal:apply_materials", receipt_no=receipt_no)
@@ -99,46 +119,62 @@ def _supplement(request: HttpRequest, receipt_no: str) -> HttpResponse:
 def apply_review(request: HttpRequest, receipt_no: str) -> HttpResponse:
     """Step 3: check everything and submit."""
     try:
-        application = selectors.application_get_for(actor=request.user, receipt_no=receipt_no)  # type: ignore[arg-type]
+        application = selectors.application_get_for(actor=user_of(request), receipt_no=receipt_no)
     except NotFound as error:
         raise Http404 from error
     if request.method == "POST":
         try:
-            services.application_submit(actor=request.user, receipt_no=receipt_no)  # type: ignore[arg-type]
+            services.application_submit(actor=user_of(request), receipt_no=receipt_no)
         except GovplusError as error:
             if error.code == "already_submitted":
                 return redirect(_detail_url(receipt_no))
-            return render(request, "portal/apply_review.html", {
-                "application": application, "errors": field_errors(error),
-                "materials": selectors.application_materials(application=application),
-            }, status=error.status)
+            return render(
+                request,
+                "portal/apply_review.html",
+                {
+                    "application": application,
+                    "errors": field_errors(error),
+                    "materials": selectors.application_materials(application=application),
+                },
+                status=error.status,
+            )
         messages.success(request, _("申请已提交，办件编号 %(no)s。") % {"no": receipt_no})
         return redirect(_detail_url(receipt_no))
-    return render(request, "portal/apply_review.html", {
-        "application": application, "materials": selectors.application_materials(application=application),
-    })
+    return render(
+        request,
+        "portal/apply_review.html",
+        {
+            "application": application,
+            "materials": selectors.application_materials(application=application),
+        },
+    )
 
 
 @applicant_required
 def my_applications(request: HttpRequest) -> HttpResponse:
-    rows = selectors.application_list_for(actor=request.user)[:200]  # type: ignore[arg-type]
+    rows = selectors.application_list_for(actor=user_of(request))[:200]
     return render(request, "portal/my_applications.html", {"applications": rows})
 
 
 @applicant_required
 def application_detail(request: HttpRequest, receipt_no: str) -> HttpResponse:
     try:
-        application = selectors.application_get_for(actor=request.user, receipt_no=receipt_no)  # type: ignore[arg-type]
+        application = selectors.application_get_for(actor=user_of(request), receipt_no=receipt_no)
     except NotFound as error:
         raise Http404 from error
-    return render(request, "portal/application_detail.html", {
-        "application": application,
-        "events": selectors.application_events(application=application, include_internal=False),
-        "materials": selectors.application_materials(application=application),
-        "supplement": application.supplement_requests.filter(resolved_at__isnull=True).first(),
-        "rating": getattr(application, "rating", None) if hasattr(application, "rating") else None,
-        "reasons": ratings.REASONS, "scores": sorted(ratings.SCORE_LABELS.items(), reverse=True),
-    })
+    return render(
+        request,
+        "portal/application_detail.html",
+        {
+            "application": application,
+            "events": selectors.application_events(application=application, include_internal=False),
+            "materials": selectors.application_materials(application=application),
+            "supplement": application.supplement_requests.filter(resolved_at__isnull=True).first(),
+            "rating": getattr(application, "rating", None) if hasattr(application, "rating") else None,
+            "reasons": ratings.REASONS,
+            "scores": sorted(ratings.SCORE_LABELS.items(), reverse=True),
+        },
+    )
 
 
 @applicant_required
@@ -149,8 +185,13 @@ def application_rate(request: HttpRequest, receipt_no: str) -> HttpResponse:
     except ValueError:
         score = 0
     try:
-        ratings.rating_submit(actor=request.user, receipt_no=receipt_no, score=score,  # type: ignore[arg-type]
-                              reasons=request.POST.getlist("reasons"), comment=request.POST.get("comment", ""))
+        ratings.rating_submit(
+            actor=user_of(request),
+            receipt_no=receipt_no,
+            score=score,
+            reasons=request.POST.getlist("reasons"),
+            comment=request.POST.get("comment", ""),
+        )
     except GovplusError as error:
         messages.error(request, "；".join(m for ms in field_errors(error).values() for m in ms))
     else:
@@ -162,7 +203,9 @@ def application_rate(request: HttpRequest, receipt_no: str) -> HttpResponse:
 @require_POST
 def application_withdraw(request: HttpRequest, receipt_no: str) -> HttpResponse:
     try:
-        services.application_withdraw(actor=request.user, receipt_no=receipt_no, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
+        services.application_withdraw(
+            actor=user_of(request), receipt_no=receipt_no, reason=request.POST.get("reason", "")
+        )
     except GovplusError as error:
         messages.error(request, error.message)
     return HttpResponseRedirect(_detail_url(receipt_no))
@@ -172,7 +215,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(f"{reverse('portal:login')}?next={request.path}")
     if request.method == "POST":
-        notification_mark_read(recipient=request.user)
+        notification_mark_read(recipient=user_of(request))
         return redirect("portal:inbox")
-    rows = Notification.objects.filter(recipient=request.user)[:100]
+    rows = Notification.objects.filter(recipient=user_of(request))[:100]
     return render(request, "portal/inbox.html", {"notifications": rows})

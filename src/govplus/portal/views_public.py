@@ -16,11 +16,15 @@ from govplus.portal.helpers import field_errors
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {
-        "citizen_themes": selectors.theme_list(audience="citizen"),
-        "business_themes": selectors.theme_list(audience="business"),
-        "popular": selectors.service_search(limit=8).items,
-    })
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "citizen_themes": selectors.theme_list(audience="citizen"),
+            "business_themes": selectors.theme_list(audience="business"),
+            "popular": selectors.service_search(limit=8).items,
+        },
+    )
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -45,10 +49,18 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
     cache_key = f"govplus:guide:{item.code}:{item.version}:{item.updated_at.timestamp()}:{get_language()}"
     body = cache.get(cache_key)
     if body is None:
-        body = render(request, "portal/guide_body.html", {
-            "item": item, "steps": [s for s in process_steps(bpmn_xml=item.process.bpmn_xml) if s["kind"] in ("user", "parallel")],
-            "materials": list(item.materials.all()), "co_departments": list(item.co_departments.all()),
-        }).content.decode()
+        body = render(
+            request,
+            "portal/guide_body.html",
+            {
+                "item": item,
+                "steps": [
+                    s for s in process_steps(bpmn_xml=item.process.bpmn_xml) if s["kind"] in ("user", "parallel")
+                ],
+                "materials": list(item.materials.all()),
+                "co_departments": list(item.co_departments.all()),
+            },
+        ).content.decode()
         cache.set(cache_key, body, timeout=600)
     return render(request, "portal/guide.html", {"item": item, "body": body})
 
@@ -62,11 +74,15 @@ def responsibility_list(request: HttpRequest) -> HttpResponse:
 
 
 def progress(request: HttpRequest) -> HttpResponse:
-    context: dict[str, object] = {"receipt_no": request.GET.get("receipt_no", ""), "phone_last4": request.GET.get("phone_last4", "")}
+    context: dict[str, object] = {
+        "receipt_no": request.GET.get("receipt_no", ""),
+        "phone_last4": request.GET.get("phone_last4", ""),
+    }
     if "receipt_no" in request.GET:
         try:
             context["progress"] = progress_public(
-                receipt_no=request.GET.get("receipt_no", ""), phone_last4=request.GET.get("phone_last4", ""),
+                receipt_no=request.GET.get("receipt_no", ""),
+                phone_last4=request.GET.get("phone_last4", ""),
                 client=client_ip(request) or "unknown",
             )
         except GovplusError as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +18,7 @@ from govplus.cases.workflow import DELIVERY_METHODS, actions_for_step
 from govplus.core.errors import GovplusError, NotFound
 from govplus.identity.models import Role
 from govplus.identity.selectors import staff_assignments
-from govplus.portal.helpers import field_errors, staff_required
+from govplus.portal.helpers import field_errors, staff_required, user_of
 
 
 @staff_required
@@ -27,38 +28,54 @@ def workbench(request: HttpRequest) -> HttpResponse:
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page = 1
-    total, rows = selectors.task_list_for(actor=request.user, step=step, limit=50, offset=(page - 1) * 50,  # type: ignore[arg-type]
-                                          today=timezone.localdate())
-    return render(request, "portal/workbench.html", {
-        "rows": rows, "total": total, "step": step, "page": page,
-        "assignments": [
-            (a.department_code, Role(a.role).label) for a in staff_assignments(user=request.user)  # type: ignore[arg-type]
-        ],
-        "has_next": total is not None and total > page * 50,
-    })
+    total, rows = selectors.task_list_for(
+        actor=user_of(request),
+        step=step,
+        limit=50,
+        offset=(page - 1) * 50,
+        today=timezone.localdate(),
+    )
+    return render(
+        request,
+        "portal/workbench.html",
+        {
+            "rows": rows,
+            "total": total,
+            "step": step,
+            "page": page,
+            "assignments": [(a.department_code, Role(a.role).label) for a in staff_assignments(user=user_of(request))],
+            "has_next": total is not None and total > page * 50,
+        },
+    )
 
 
 @staff_required
 def case_page(request: HttpRequest, receipt_no: str) -> HttpResponse:
     try:
-        application = selectors.application_get_for(actor=request.user, receipt_no=receipt_no)  # type: ignore[arg-type]
+        application = selectors.application_get_for(actor=user_of(request), receipt_no=receipt_no)
     except NotFound as error:
         raise Http404 from error
-    scope = {(a.department_id, a.role) for a in staff_assignments(user=request.user)}  # type: ignore[arg-type]
+    scope = {(a.department_id, a.role) for a in staff_assignments(user=user_of(request))}
     tasks = selectors.tasks_of_application(application=application)
     my_open = [t for t in tasks if t.status == CaseTask.Status.OPEN and (t.department_id, t.role) in scope]
     roles = {role for _, role in scope}
-    return render(request, "portal/case.html", {
-        "application": application, "tasks": tasks,
-        "my_tasks": [(task, actions_for_step(task.step)) for task in my_open],
-        "events": selectors.application_events(application=application, include_internal=True),
-        "materials": selectors.application_materials(application=application, current_only=False),
-        "supplement": application.supplement_requests.filter(resolved_at__isnull=True).first(),
-        "item_materials": list(application.service_item.materials.all()),
-        "delivery_methods": [(m, DELIVERY_METHODS.get(m, m)) for m in application.service_item.delivery_methods],
-        "can_suspend": bool(roles & {"reviewer", "approver"}), "can_extend": "approver" in roles,
-        "form": application.form_data,
-    })
+    return render(
+        request,
+        "portal/case.html",
+        {
+            "application": application,
+            "tasks": tasks,
+            "my_tasks": [(task, actions_for_step(task.step)) for task in my_open],
+            "events": selectors.application_events(application=application, include_internal=True),
+            "materials": selectors.application_materials(application=application, current_only=False),
+            "supplement": application.supplement_requests.filter(resolved_at__isnull=True).first(),
+            "item_materials": list(application.service_item.materials.all()),
+            "delivery_methods": [(m, DELIVERY_METHODS.get(m, m)) for m in application.service_item.delivery_methods],
+            "can_suspend": bool(roles & {"reviewer", "approver"}),
+            "can_extend": "approver" in roles,
+            "form": application.form_data,
+        },
+    )
 
 
 @staff_required
@@ -71,8 +88,11 @@ def task_act(request: HttpRequest, task_id: int) -> HttpResponse:
     ]
     try:
         actions.task_complete(
-            actor=request.user, task_id=task_id, action=request.POST.get("action", ""),  # type: ignore[arg-type]
-            opinion=request.POST.get("opinion", ""), delivery_method=request.POST.get("delivery_method", ""),
+            actor=user_of(request),
+            task_id=task_id,
+            action=request.POST.get("action", ""),
+            opinion=request.POST.get("opinion", ""),
+            delivery_method=request.POST.get("delivery_method", ""),
             supplement_items=items,
         )
     except GovplusError as error:
@@ -90,12 +110,12 @@ def case_act(request: HttpRequest, receipt_no: str) -> HttpResponse:
     reason = request.POST.get("reason", "")
     try:
         if action == "suspend":
-            actions.application_suspend(actor=request.user, receipt_no=receipt_no, reason=reason)  # type: ignore[arg-type]
+            actions.application_suspend(actor=user_of(request), receipt_no=receipt_no, reason=reason)
         elif action == "resume":
-            actions.application_resume(actor=request.user, receipt_no=receipt_no, reason=reason)  # type: ignore[arg-type]
+            actions.application_resume(actor=user_of(request), receipt_no=receipt_no, reason=reason)
         elif action == "extend":
             days = int(request.POST.get("days", "0") or 0) if request.POST.get("days", "0").isdigit() else 0
-            actions.application_extend(actor=request.user, receipt_no=receipt_no, days=days, reason=reason)  # type: ignore[arg-type]
+            actions.application_extend(actor=user_of(request), receipt_no=receipt_no, days=days, reason=reason)
         else:
             raise Http404
     except GovplusError as error:
@@ -106,9 +126,9 @@ def case_act(request: HttpRequest, receipt_no: str) -> HttpResponse:
 
 
 @staff_required
-def material_view(request: HttpRequest, receipt_no: str, material_id: int) -> HttpResponse:
+def material_view(request: HttpRequest, receipt_no: str, material_id: int) -> HttpResponseBase:
     try:
-        material = selectors.material_get_for(actor=request.user, receipt_no=receipt_no, material_id=material_id)  # type: ignore[arg-type]
+        material = selectors.material_get_for(actor=user_of(request), receipt_no=receipt_no, material_id=material_id)
     except NotFound as error:
         raise Http404 from error
     response = FileResponse(material.file.open("rb"), content_type=material.content_type)
@@ -120,17 +140,22 @@ def material_view(request: HttpRequest, receipt_no: str, material_id: int) -> Ht
 
 @staff_required
 def rectifications(request: HttpRequest) -> HttpResponse:
-    department_ids = [a.department_id for a in staff_assignments(user=request.user)]  # type: ignore[arg-type]
+    department_ids = [a.department_id for a in staff_assignments(user=user_of(request))]
     if request.method == "POST":
         try:
-            rectification_resolve(actor=request.user, rectification_id=int(request.POST.get("id", "0") or 0),  # type: ignore[arg-type]
-                                  resolution=request.POST.get("resolution", ""))
+            rectification_resolve(
+                actor=user_of(request),
+                rectification_id=int(request.POST.get("id", "0") or 0),
+                resolution=request.POST.get("resolution", ""),
+            )
         except GovplusError as error:
             messages.error(request, "；".join(m for ms in field_errors(error).values() for m in ms))
         else:
             messages.success(request, _("整改情况已提交。"))
         return HttpResponseRedirect(reverse("portal:rectifications"))
-    rows = RectificationTask.objects.filter(department_id__in=department_ids).select_related(
-        "rating", "rating__application", "rating__application__service_item", "department"
-    ).order_by("status", "due_date")[:200]
+    rows = (
+        RectificationTask.objects.filter(department_id__in=department_ids)
+        .select_related("rating", "rating__application", "rating__application__service_item", "department")
+        .order_by("status", "due_date")[:200]
+    )
     return render(request, "portal/rectifications.html", {"rows": rows})

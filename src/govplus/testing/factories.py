@@ -29,19 +29,51 @@ def id_number(first17: str) -> str:
 
 def item_data(code: str, name: str, department: str, **overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "code": code, "basic_code": code[-12:], "name": name, "item_type": "public_service", "category": "户籍",
-        "department": department, "co_departments": [], "legal_basis": "《中华人民共和国居民身份证法》第十一条",
-        "target": ["citizen"], "conditions": ["户籍在本县"], "process_key": "standard",
-        "statutory_limit_days": 20, "promised_limit_days": 5, "visits_required": 0, "online_depth": 4,
-        "result_type": "licence", "result_name": "居民身份证", "delivery": ["download", "post", "window"],
-        "keywords": ["身份证", "换证"], "status": "published",
+        "code": code,
+        "basic_code": code[-12:],
+        "name": name,
+        "item_type": "public_service",
+        "category": "户籍",
+        "department": department,
+        "co_departments": [],
+        "legal_basis": "《中华人民共和国居民身份证法》第十一条",
+        "target": ["citizen"],
+        "conditions": ["户籍在本县"],
+        "process_key": "standard",
+        "statutory_limit_days": 20,
+        "promised_limit_days": 5,
+        "visits_required": 0,
+        "online_depth": 4,
+        "result_type": "licence",
+        "result_name": "居民身份证",
+        "delivery": ["download", "post", "window"],
+        "keywords": ["身份证", "换证"],
+        "status": "published",
         "form_fields": [
-            {"name": "reason", "label": "换领原因", "type": "select", "required": True, "options": ["有效期满", "证件损坏"]},
+            {
+                "name": "reason",
+                "label": "换领原因",
+                "type": "select",
+                "required": True,
+                "options": ["有效期满", "证件损坏"],
+            },
             {"name": "phone", "label": "联系电话", "type": "phone", "required": True},
         ],
         "materials": [
-            {"code": "M01", "name": "居民身份证（原证）照片", "is_required": True, "source": "applicant", "accept": ["pdf", "jpg", "png"]},
-            {"code": "M02", "name": "居民户口簿", "is_required": True, "source": "licence", "licence_type": "居民户口簿"},
+            {
+                "code": "M01",
+                "name": "居民身份证（原证）照片",
+                "is_required": True,
+                "source": "applicant",
+                "accept": ["pdf", "jpg", "png"],
+            },
+            {
+                "code": "M02",
+                "name": "居民户口簿",
+                "is_required": True,
+                "source": "licence",
+                "licence_type": "居民户口簿",
+            },
             {"code": "M03", "name": "其他说明", "is_required": False, "source": "applicant", "accept": ["pdf"]},
         ],
         "themes": [],
@@ -61,10 +93,12 @@ class County:
 
     def submitted_application(self, *, applicant: User | None = None, phone: str = "13800138000") -> Application:
         applicant = applicant or self.citizen
-        application = application_create(actor=applicant, service_code=self.standard_item.code,
-                                          form={"reason": "有效期满", "phone": phone})
-        material_upload_bytes(actor=applicant, receipt_no=application.receipt_no, material_code="M01",
-                              name="id.pdf", content=PDF)
+        application = application_create(
+            actor=applicant, service_code=self.standard_item.code, form={"reason": "有效期满", "phone": phone}
+        )
+        material_upload_bytes(
+            actor=applicant, receipt_no=application.receipt_no, material_code="M01", name="id.pdf", content=PDF
+        )
         return application_submit(actor=applicant, receipt_no=application.receipt_no)
 
     def open_task(self, application: Application, step: str | None = None) -> CaseTask:
@@ -90,34 +124,69 @@ def county_build() -> County:
         ],
     )
     builtin_processes_install(actor=None)
-    catalog_import(actor=None, data={
-        "themes": [{"code": "business", "name": "开办企业", "audience": "business"}],
-        "services": [
-            item_data("11330521TEST000000000105001000", "居民身份证换领", "gaj"),
-            item_data("11330521TEST000000000200001000", "企业开办（一件事）", "scjgj", co_departments=["swj", "rsj"],
-                      process_key="parallel", target=["citizen", "business"], item_type="administrative_licensing",
-                      keywords=["开办企业", "营业执照"], result_name="营业执照", themes=["business"]),
-        ],
-    })
+    catalog_import(
+        actor=None,
+        data={
+            "themes": [{"code": "business", "name": "开办企业", "audience": "business"}],
+            "services": [
+                item_data("11330521TEST000000000105001000", "居民身份证换领", "gaj"),
+                item_data(
+                    "11330521TEST000000000200001000",
+                    "企业开办（一件事）",
+                    "scjgj",
+                    co_departments=["swj", "rsj"],
+                    process_key="parallel",
+                    target=["citizen", "business"],
+                    item_type="administrative_licensing",
+                    keywords=["开办企业", "营业执照"],
+                    result_name="营业执照",
+                    themes=["business"],
+                ),
+            ],
+        },
+    )
     departments = {d.code: d for d in Department.objects.all()}
-    citizen = citizen_register(username="zhangsan", password=PASSWORD, name="张三",
-                               id_number=id_number("33052119900307123"), phone="13800138000")
-    other = citizen_register(username="lisi", password=PASSWORD, name="李四",
-                             id_number=id_number("33052119851111456"), phone="13900139000")
-    staff = {
-        role: staff_create(actor=None, username=f"gaj_{role}", password=PASSWORD, display_name=f"公安{role}",
-                           roles=[(departments["gaj"], role)])
+    citizen = citizen_register(
+        username="zhangsan",
+        password=PASSWORD,
+        name="张三",
+        id_number=id_number("33052119900307123"),
+        phone="13800138000",
+    )
+    other = citizen_register(
+        username="lisi", password=PASSWORD, name="李四", id_number=id_number("33052119851111456"), phone="13900139000"
+    )
+    staff: dict[str, User] = {
+        str(role): staff_create(
+            actor=None,
+            username=f"gaj_{role}",
+            password=PASSWORD,
+            display_name=f"公安{role}",
+            roles=[(departments["gaj"], role)],
+        )
         for role in (Role.CLERK, Role.REVIEWER, Role.APPROVER, Role.DEPARTMENT_ADMIN)
     }
-    staff["clerk2"] = staff_create(actor=None, username="gaj_clerk2", password=PASSWORD, display_name="公安受理2",
-                                   roles=[(departments["gaj"], Role.CLERK)])
+    staff["clerk2"] = staff_create(
+        actor=None,
+        username="gaj_clerk2",
+        password=PASSWORD,
+        display_name="公安受理2",
+        roles=[(departments["gaj"], Role.CLERK)],
+    )
     for code in ("scjgj", "swj", "rsj"):
         for role in (Role.CLERK, Role.REVIEWER, Role.APPROVER):
-            staff[f"{code}_{role}"] = staff_create(actor=None, username=f"{code}_{role}", password=PASSWORD,
-                                                   display_name=f"{code}{role}", roles=[(departments[code], role)])
+            staff[f"{code}_{role}"] = staff_create(
+                actor=None,
+                username=f"{code}_{role}",
+                password=PASSWORD,
+                display_name=f"{code}{role}",
+                roles=[(departments[code], role)],
+            )
     return County(
         departments=departments,
         standard_item=ServiceItem.objects.get(code="11330521TEST000000000105001000"),
         parallel_item=ServiceItem.objects.get(code="11330521TEST000000000200001000"),
-        citizen=citizen, other_citizen=other, staff=staff,
+        citizen=citizen,
+        other_citizen=other,
+        staff=staff,
     )

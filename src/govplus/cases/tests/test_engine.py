@@ -131,9 +131,7 @@ def test_unknown_outcome_is_refused_and_the_old_state_still_works() -> None:
         advance(STANDARD, state, "accept", {"outcome": "maybe"})
     with pytest.raises(ProcessError, match="outcome"):
         advance(STANDARD, state, "accept", {})
-    assert steps_of(advance(STANDARD, state, "accept", {"outcome": "accept"})) == [
-        ("review", "reviewer", None)
-    ]
+    assert steps_of(advance(STANDARD, state, "accept", {"outcome": "accept"})) == [("review", "reviewer", None)]
 
 
 def test_cancel_closes_every_open_task() -> None:
@@ -147,17 +145,13 @@ def test_cancel_closes_every_open_task() -> None:
     assert cancelled.ready_tasks == []
     assert cancelled.data == {"applicant": "张三", "outcome": "accept"}
     with pytest.raises(ProcessError, match="not ready"):
-        workflow_complete_task(
-            bpmn_xml=STANDARD, serialized=stored(cancelled), task_id=review.task_id, data={}
-        )
+        workflow_complete_task(bpmn_xml=STANDARD, serialized=stored(cancelled), task_id=review.task_id, data={})
     again = workflow_cancel(bpmn_xml=STANDARD, serialized=stored(cancelled))
     assert again.is_completed and again.ready_tasks == []
 
 
 def test_running_applications_keep_the_definition_they_started_with() -> None:
-    edited = STANDARD.replace(
-        '<bpmn:userTask id="review" name="审查">', '<bpmn:userTask id="review" name="实质审查">'
-    )
+    edited = STANDARD.replace('<bpmn:userTask id="review" name="审查">', '<bpmn:userTask id="review" name="实质审查">')
     running = workflow_start(bpmn_xml=STANDARD, data={})
 
     running = advance(edited, running, "accept", {"outcome": "accept"})
@@ -203,9 +197,7 @@ def test_parallel_reviews_finish_in_any_order_before_decide(order: tuple[str, ..
 
 def test_each_department_starts_with_a_blank_outcome_and_opinion() -> None:
     state = workflow_start(bpmn_xml=PARALLEL, data={})
-    state = advance(
-        PARALLEL, state, "accept", {"outcome": "accept", "opinion": "受理", "co_departments": ["SWJ"]}
-    )
+    state = advance(PARALLEL, state, "accept", {"outcome": "accept", "opinion": "受理", "co_departments": ["SWJ"]})
     state = advance(PARALLEL, state, "co_review", {"outcome": "approve"}, "SWJ")
 
     assert state.data["co_results"] == [{"department": "SWJ", "outcome": "approve", "opinion": None}]

@@ -31,11 +31,19 @@ def test_standard_case_from_submission_to_rating(county):
     assert accepted.promised_due_date == calendar.add_working_days(today, 5)
 
     task_complete(actor=county.staff["reviewer"], task_id=county.open_task(application, "review").pk, action="pass")
-    decided = task_complete(actor=county.staff["approver"], task_id=county.open_task(application, "decide").pk,
-                            action="approve", opinion="材料齐全，准予换领")
+    decided = task_complete(
+        actor=county.staff["approver"],
+        task_id=county.open_task(application, "decide").pk,
+        action="approve",
+        opinion="材料齐全，准予换领",
+    )
     assert decided.result == Application.Result.APPROVED
-    concluded = task_complete(actor=county.staff["clerk"], task_id=county.open_task(application, "conclude").pk,
-                              action="conclude", delivery_method="post")
+    concluded = task_complete(
+        actor=county.staff["clerk"],
+        task_id=county.open_task(application, "conclude").pk,
+        action="conclude",
+        delivery_method="post",
+    )
     assert concluded.status == Application.Status.CONCLUDED
     assert concluded.delivery_method == "post"
     assert not CaseTask.objects.filter(application=application, status=CaseTask.Status.OPEN).exists()
@@ -50,8 +58,13 @@ def test_supplement_stops_the_clock_and_returns_the_case_to_the_clerk(county):
     application = county.submitted_application()
     clerk = county.staff["clerk"]
     task = county.open_task(application)
-    waiting = task_complete(actor=clerk, task_id=task.pk, action="request_supplement", opinion="照片不清晰",
-                            supplement_items=[{"material_code": "M01", "reason": "照片模糊"}])
+    waiting = task_complete(
+        actor=clerk,
+        task_id=task.pk,
+        action="request_supplement",
+        opinion="照片不清晰",
+        supplement_items=[{"material_code": "M01", "reason": "照片模糊"}],
+    )
     assert waiting.status == Application.Status.SUPPLEMENT_REQUESTED
     assert CaseTask.objects.get(pk=task.pk).status == CaseTask.Status.WAITING
     with pytest.raises(Conflict):  # nobody can act on a task that waits for the applicant
@@ -59,8 +72,9 @@ def test_supplement_stops_the_clock_and_returns_the_case_to_the_clerk(county):
     with pytest.raises(ValidationFailed) as missing:  # supplementing without the new file is refused
         application_supplement(actor=county.citizen, receipt_no=application.receipt_no)
     assert "materials.M01" in missing.value.fields
-    material_upload_bytes(actor=county.citizen, receipt_no=application.receipt_no, material_code="M01",
-                          name="clear.pdf", content=PDF)
+    material_upload_bytes(
+        actor=county.citizen, receipt_no=application.receipt_no, material_code="M01", name="clear.pdf", content=PDF
+    )
     resumed = application_supplement(actor=county.citizen, receipt_no=application.receipt_no, note="已重新拍摄")
     assert resumed.status == Application.Status.SUBMITTED
     assert CaseTask.objects.get(pk=task.pk).status == CaseTask.Status.OPEN
@@ -74,13 +88,19 @@ def test_supplement_during_review_keeps_the_remaining_working_days(county):
     application.refresh_from_db()
     before = application.due_date
     review = county.open_task(application, "review")
-    task_complete(actor=county.staff["reviewer"], task_id=review.pk, action="request_supplement",
-                  opinion="请补充说明", supplement_items=[{"material_code": "M01", "reason": "缺页"}])
+    task_complete(
+        actor=county.staff["reviewer"],
+        task_id=review.pk,
+        action="request_supplement",
+        opinion="请补充说明",
+        supplement_items=[{"material_code": "M01", "reason": "缺页"}],
+    )
     application.refresh_from_db()
     assert application.clock_paused_on == timezone.localdate()
     assert application.paused_days_remaining == WorkingCalendar().working_days_between(timezone.localdate(), before)
-    material_upload_bytes(actor=county.citizen, receipt_no=application.receipt_no, material_code="M01",
-                          name="full.pdf", content=PDF)
+    material_upload_bytes(
+        actor=county.citizen, receipt_no=application.receipt_no, material_code="M01", name="full.pdf", content=PDF
+    )
     resumed = application_supplement(actor=county.citizen, receipt_no=application.receipt_no)
     assert resumed.status == Application.Status.IN_PROGRESS
     assert resumed.due_date == before  # resumed the same day: nothing was lost, nothing gained
@@ -93,7 +113,9 @@ def test_not_accepted_needs_a_reason_and_ends_the_case(county):
     with pytest.raises(ValidationFailed) as error:
         task_complete(actor=county.staff["clerk"], task_id=task.pk, action="not_accept")
     assert "opinion" in error.value.fields
-    ended = task_complete(actor=county.staff["clerk"], task_id=task.pk, action="not_accept", opinion="不属于本县受理范围")
+    ended = task_complete(
+        actor=county.staff["clerk"], task_id=task.pk, action="not_accept", opinion="不属于本县受理范围"
+    )
     assert ended.status == Application.Status.NOT_ACCEPTED
     assert ended.concluded_at is not None
 
@@ -101,10 +123,14 @@ def test_not_accepted_needs_a_reason_and_ends_the_case(county):
 def test_parallel_approval_waits_for_every_co_handling_department(county):
     from govplus.cases.services import application_create, application_submit
 
-    application = application_create(actor=county.citizen, service_code=county.parallel_item.code,
-                                     form={"reason": "有效期满", "phone": "13800138000"})
-    material_upload_bytes(actor=county.citizen, receipt_no=application.receipt_no, material_code="M01",
-                          name="a.pdf", content=PDF)
+    application = application_create(
+        actor=county.citizen,
+        service_code=county.parallel_item.code,
+        form={"reason": "有效期满", "phone": "13800138000"},
+    )
+    material_upload_bytes(
+        actor=county.citizen, receipt_no=application.receipt_no, material_code="M01", name="a.pdf", content=PDF
+    )
     application = application_submit(actor=county.citizen, receipt_no=application.receipt_no)
     task_complete(actor=county.staff["scjgj_clerk"], task_id=county.open_task(application).pk, action="accept")
     co_tasks = CaseTask.objects.filter(application=application, step="co_review", status=CaseTask.Status.OPEN)
@@ -115,8 +141,9 @@ def test_parallel_approval_waits_for_every_co_handling_department(county):
     task_complete(actor=county.staff["swj_reviewer"], task_id=swj_task.pk, action="approve")
     assert not CaseTask.objects.filter(application=application, step="decide").exists()
     task_complete(actor=county.staff["rsj_reviewer"], task_id=co_tasks.get(department__code="rsj").pk, action="approve")
-    assert CaseTask.objects.filter(application=application, step="decide", status=CaseTask.Status.OPEN,
-                                   department__code="scjgj").exists()
+    assert CaseTask.objects.filter(
+        application=application, step="decide", status=CaseTask.Status.OPEN, department__code="scjgj"
+    ).exists()
 
 
 def test_suspend_and_extend_move_the_deadline_in_working_days(county):
@@ -126,10 +153,13 @@ def test_suspend_and_extend_move_the_deadline_in_working_days(county):
     due = application.due_date
     with pytest.raises(ValidationFailed):
         application_extend(actor=county.staff["approver"], receipt_no=application.receipt_no, days=0, reason="x")
-    extended = application_extend(actor=county.staff["approver"], receipt_no=application.receipt_no, days=10,
-                                  reason="需要组织专家评审")
+    extended = application_extend(
+        actor=county.staff["approver"], receipt_no=application.receipt_no, days=10, reason="需要组织专家评审"
+    )
     assert extended.due_date == WorkingCalendar().add_working_days(due, 10)
-    suspended = application_suspend(actor=county.staff["reviewer"], receipt_no=application.receipt_no, reason="现场核查")
+    suspended = application_suspend(
+        actor=county.staff["reviewer"], receipt_no=application.receipt_no, reason="现场核查"
+    )
     assert suspended.status == Application.Status.SUSPENDED
     assert CaseTask.objects.get(application=application, step="review").status == CaseTask.Status.WAITING
     resumed = application_resume(actor=county.staff["reviewer"], receipt_no=application.receipt_no)
@@ -139,8 +169,9 @@ def test_suspend_and_extend_move_the_deadline_in_working_days(county):
 
 def test_a_bad_rating_opens_rectification_due_in_15_working_days(county):
     application = county.submitted_application()
-    task_complete(actor=county.staff["clerk"], task_id=county.open_task(application).pk, action="not_accept",
-                  opinion="材料不符")
+    task_complete(
+        actor=county.staff["clerk"], task_id=county.open_task(application).pk, action="not_accept", opinion="材料不符"
+    )
     with pytest.raises(ValidationFailed):  # a bad rating must say why
         rating_submit(actor=county.citizen, receipt_no=application.receipt_no, score=1, reasons=[])
     rating_submit(actor=county.citizen, receipt_no=application.receipt_no, score=1, reasons=["多次跑腿"])

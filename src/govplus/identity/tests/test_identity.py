@@ -53,8 +53,13 @@ def test_registration_reports_every_bad_field_at_once(db):
 
 def test_one_account_per_identity_number(county):
     with pytest.raises(ValidationFailed) as error:
-        citizen_register(username="again", password=PASSWORD, name="张三",
-                         id_number=id_number("33052119900307123"), phone="13800138001")
+        citizen_register(
+            username="again",
+            password=PASSWORD,
+            name="张三",
+            id_number=id_number("33052119900307123"),
+            phone="13800138001",
+        )
     assert "id_number" in error.value.fields
 
 
@@ -67,8 +72,14 @@ def test_identity_is_stored_encrypted_and_shown_masked(county):
 
 def test_business_registration_checks_the_credit_code(db):
     with pytest.raises(ValidationFailed) as error:
-        business_register(username="biz", password=PASSWORD, name="某公司", credit_code="91330521MA2B3C4D5X",
-                          representative="李四", phone="13800138001")
+        business_register(
+            username="biz",
+            password=PASSWORD,
+            name="某公司",
+            credit_code="91330521MA2B3C4D5X",
+            representative="李四",
+            phone="13800138001",
+        )
     assert "credit_code" in error.value.fields
 
 

@@ -24,7 +24,16 @@ def test_home_search_and_guide(county, client):
     results = client.get("/services/", {"q": "身份证"}).content.decode()
     assert "居民身份证换领" in results
     guide = client.get(f"/services/{county.standard_item.code}/").content.decode()
-    for element in ("法定办结时限", "承诺办结时限", "申请材料", "受理条件", "设定依据", "办理流程", "免提交", "在线申请"):
+    for element in (
+        "法定办结时限",
+        "承诺办结时限",
+        "申请材料",
+        "受理条件",
+        "设定依据",
+        "办理流程",
+        "免提交",
+        "在线申请",
+    ):
         assert element in guide, element
 
 
@@ -46,15 +55,19 @@ def test_apply_wizard_shows_each_problem_next_to_its_field(county, citizen_clien
 
 
 def test_apply_wizard_end_to_end(county, citizen_client):
-    response = citizen_client.post(f"/services/{county.standard_item.code}/apply/",
-                                   {"reason": "有效期满", "phone": "13800138000"})
+    response = citizen_client.post(
+        f"/services/{county.standard_item.code}/apply/", {"reason": "有效期满", "phone": "13800138000"}
+    )
     assert response.status_code == 302
     receipt_no = response["Location"].split("/")[3]
-    bad = citizen_client.post(f"/my/applications/{receipt_no}/materials",
-                              {"file_M01": SimpleUploadedFile("virus.pdf", b"MZ\x90\x00binary")})
+    bad = citizen_client.post(
+        f"/my/applications/{receipt_no}/materials", {"file_M01": SimpleUploadedFile("virus.pdf", b"MZ\x90\x00binary")}
+    )
     assert bad.status_code == 422 and "文件内容与扩展名不符" in bad.content.decode()
-    citizen_client.post(f"/my/applications/{receipt_no}/materials",
-                        {"file_M01": SimpleUploadedFile("id.pdf", PDF, content_type="application/pdf")})
+    citizen_client.post(
+        f"/my/applications/{receipt_no}/materials",
+        {"file_M01": SimpleUploadedFile("id.pdf", PDF, content_type="application/pdf")},
+    )
     submitted = citizen_client.post(f"/my/applications/{receipt_no}/review")
     assert submitted.status_code == 302
     assert Application.objects.get(receipt_no=receipt_no).status == Application.Status.SUBMITTED
@@ -113,8 +126,16 @@ def test_login_page_explains_lockout(county, client):
 
 
 def test_registration_form_keeps_input_and_names_problems(db, client):
-    page = client.post("/register/", {"username": "wang", "name": "王五", "id_number": "110105194912310021",
-                                      "phone": "13800138000", "password": "Abcdef!2345"})
+    page = client.post(
+        "/register/",
+        {
+            "username": "wang",
+            "name": "王五",
+            "id_number": "110105194912310021",
+            "phone": "13800138000",
+            "password": "Abcdef!2345",
+        },
+    )
     html = page.content.decode()
     assert page.status_code == 422 and "校验位错误" in html and 'value="王五"' in html
 
@@ -128,8 +149,12 @@ def test_english_is_available(county, client):
 
 def test_rating_after_conclusion_from_the_page(county, citizen_client):
     application = county.submitted_application()
-    task_complete(actor=county.staff["clerk"], task_id=county.open_task(application).pk, action="not_accept",
-                  opinion="不属于受理范围")
+    task_complete(
+        actor=county.staff["clerk"],
+        task_id=county.open_task(application).pk,
+        action="not_accept",
+        opinion="不属于受理范围",
+    )
     page = citizen_client.get(f"/my/applications/{application.receipt_no}").content.decode()
     assert "服务评价" in page
     citizen_client.post(f"/my/applications/{application.receipt_no}/rate", {"score": "2", "reasons": ["多次跑腿"]})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from govplus.cases.models import Application, Rating, RectificationTask
 from govplus.cases.services import event_add
@@ -21,7 +22,13 @@ from govplus.identity.models import Role, StaffRole, User
 
 RECTIFICATION_WORKING_DAYS = 15
 BAD_SCORE_AT_MOST = 2
-SCORE_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+SCORE_LABELS = {
+    5: gettext_noop("非常满意"),
+    4: gettext_noop("满意"),
+    3: gettext_noop("基本满意"),
+    2: gettext_noop("不满意"),
+    1: gettext_noop("非常不满意"),
+}
 REASONS = {
     "good": ["办事便捷", "一次办成", "材料精简", "服务热情", "办理高效"],
     "bad": ["多次跑腿", "材料繁琐", "超时办理", "态度不好", "标准不一", "系统难用"],

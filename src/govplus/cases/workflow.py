@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 from govplus.cases.models import Application
 
 
@@ -28,14 +30,14 @@ class Action:
 ACTIONS: dict[str, Action] = {
     action.code: action
     for action in [
-        Action("accept", "受理", "accept"),
-        Action("not_accept", "不予受理", "not_accept", requires_opinion=True),
-        Action("request_supplement", "一次性告知补正", None, requires_opinion=True),
-        Action("pass", "审查通过", "pass"),
-        Action("return", "退回受理", "return", requires_opinion=True),
-        Action("approve", "准予", "approve", result=Application.Result.APPROVED),
-        Action("deny", "不予准予", "deny", requires_opinion=True, result=Application.Result.DENIED),
-        Action("conclude", "办结送达", "concluded"),
+        Action("accept", gettext_noop("受理"), "accept"),
+        Action("not_accept", gettext_noop("不予受理"), "not_accept", requires_opinion=True),
+        Action("request_supplement", gettext_noop("一次性告知补正"), None, requires_opinion=True),
+        Action("pass", gettext_noop("审查通过"), "pass"),
+        Action("return", gettext_noop("退回受理"), "return", requires_opinion=True),
+        Action("approve", gettext_noop("准予"), "approve", result=Application.Result.APPROVED),
+        Action("deny", gettext_noop("不予准予"), "deny", requires_opinion=True, result=Application.Result.DENIED),
+        Action("conclude", gettext_noop("办结送达"), "concluded"),
     ]
 }
 
@@ -47,7 +49,11 @@ STEP_ACTIONS: dict[str, list[str]] = {
     "conclude": ["conclude"],
 }
 
-DELIVERY_METHODS = {"download": "网上下载", "post": "邮寄送达", "window": "窗口领取"}
+DELIVERY_METHODS = {
+    "download": gettext_noop("网上下载"),
+    "post": gettext_noop("邮寄送达"),
+    "window": gettext_noop("窗口领取"),
+}
 
 SUSPENDABLE = {Application.Status.IN_PROGRESS}
 EXTENDABLE = {Application.Status.IN_PROGRESS, Application.Status.SUSPENDED}

@@ -1,0 +1,61 @@
+"""Admin for core tables. Writes through the admin are audited like any other write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Model
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from govplus.core.audit import audit_record
+from govplus.core.calendar import overrides_changed
+from govplus.core.models import AuditEntry, CalendarDay
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Adds an audit entry (changed field names only) for every save and delete made in the admin."""
+
+    def save_model(self, request: HttpRequest, obj: Model, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action=f"admin.{'change' if change else 'add'}",
+            object_type=obj._meta.label_lower,
+            object_id=obj.pk,
+            changes={"fields": sorted(form.changed_data)},
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        object_id = obj.pk
+        super().delete_model(request, obj)
+        audit_record(actor=request.user, action="admin.delete", object_type=obj._meta.label_lower, object_id=object_id)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(AuditedAdmin):
+    list_display = ["date", "is_workday", "name"]
+    list_filter = ["is_workday"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        overrides_changed()
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is append-only."""
+
+    list_display = ["id", "occurred_at", "actor_label", "action", "object_type", "object_id", "ip_address"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_id", "actor_label", "action"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -20,7 +20,7 @@ import pytest
 from govplus.testing.factories import PASSWORD
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page, Response
     from pytest_django.live_server_helper import LiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -48,7 +48,7 @@ REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 
 
 def _in_e2e(path: Path) -> bool:
-    return E2E_DIR == path or E2E_DIR in path.parents
+    return path == E2E_DIR or E2E_DIR in path.parents
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -56,6 +56,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if _in_e2e(item.path):
             item.add_marker(pytest.mark.browser)
+            # WhiteNoise warns that STATIC_ROOT was never collected; the live server serves static files
+            # from the apps (staticfiles' handler), so the warning says nothing about these tests.
+            item.add_marker(pytest.mark.filterwarnings("ignore:No directory at:UserWarning"))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -65,25 +68,22 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+def _e2e_reports(config: pytest.Config, reports: list[pytest.TestReport]) -> list[pytest.TestReport]:
+    return [report for report in reports if _in_e2e(config.rootpath / report.nodeid.split("::")[0])]
+
+
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    skipped = [
-        report
-        for report in terminalreporter.stats.get("skipped", [])
-        if _in_e2e(config.rootpath / report.nodeid.split("::")[0])
-    ]
+    skipped = _e2e_reports(config, terminalreporter.stats.get("skipped", []))
     if skipped:
-        reasons = sorted({str(report.longrepr[2]).removeprefix("Skipped: ") for report in skipped
-                          if isinstance(report.longrepr, tuple)})
+        reports = [r.longrepr for r in skipped if isinstance(r.longrepr, tuple)]
+        reasons = {str(longrepr[2]).removeprefix("Skipped: ") for longrepr in reports}
         terminalreporter.write_sep("=", "浏览器测试 / browser tests", yellow=True, bold=True)
         terminalreporter.write_line(
             f"{len(skipped)} 个浏览器测试已跳过 / {len(skipped)} browser tests were skipped:", yellow=True
         )
-        for reason in reasons:
+        for reason in sorted(reasons):
             terminalreporter.write_line(f"  {reason}", yellow=True)
-    elif SCREENSHOTS.is_dir() and any(
-        _in_e2e(config.rootpath / report.nodeid.split("::")[0])
-        for report in terminalreporter.stats.get("passed", [])
-    ):
+    elif SCREENSHOTS.is_dir() and _e2e_reports(config, terminalreporter.stats.get("passed", [])):
         count = len(list(SCREENSHOTS.glob("*.png")))
         terminalreporter.write_line(f"浏览器测试截图 / browser screenshots: {SCREENSHOTS} ({count} files)")
 
@@ -125,6 +125,10 @@ def open_page(
     contexts = []
     problems: list[str] = []
 
+    def on_response(response: Response) -> None:
+        if response.status >= 500:
+            problems.append(f"HTTP {response.status} {response.url}")
+
     def _open(**options: Any) -> Page:
         options.setdefault("locale", "zh-CN")
         context = browser.new_context(base_url=live_server.url, **options)
@@ -132,7 +136,7 @@ def open_page(
         context.set_default_navigation_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
-        page.on("response", lambda r: problems.append(f"HTTP {r.status} {r.url}") if r.status >= 500 else None)
+        page.on("response", on_response)
         page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
         return page
 

@@ -30,6 +30,13 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
     except NotFound as error:
         raise Http404 from error
     context: dict[str, object] = {"item": item, "values": {}}
+    if request.method == "GET" and request.GET.get("receipt_no"):
+        try:
+            draft = selectors.application_get_for(actor=user_of(request), receipt_no=request.GET["receipt_no"])
+        except NotFound as error:
+            raise Http404 from error
+        if draft.status == Application.Status.DRAFT and draft.service_item.code == item.code:
+            context.update(values=draft.form_data, receipt_no=draft.receipt_no)
     if request.method == "POST":
         values = {field["name"]: request.POST.get(field["name"], "") for field in item.form_fields}
         receipt_no = request.POST.get("receipt_no", "")

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from govplus.cases import actions, selectors
-from govplus.cases.models import CaseTask, RectificationTask
+from govplus.cases.models import Application, CaseTask, RectificationTask
 from govplus.cases.ratings import rectification_resolve
 from govplus.cases.workflow import DELIVERY_METHODS, actions_for_step
+from govplus.core.crypto import mask_id_number, mask_phone
 from govplus.core.errors import GovplusError, NotFound
 from govplus.identity.models import Role
 from govplus.identity.selectors import staff_assignments
@@ -76,6 +77,18 @@ def case_page(request: HttpRequest, receipt_no: str) -> HttpResponse:
             "form": application.form_data,
         },
     )
+
+
+def masked_form(application: Application) -> dict[str, object]:
+    """Form values for staff eyes: phone and ID numbers masked (the platform contacts the applicant)."""
+    values = application.form_data
+    for field in application.service_item.form_fields:
+        value = str(values.get(field["name"], ""))
+        if value and field.get("type") == "phone":
+            values[field["name"]] = mask_phone(value)
+        elif value and field.get("type") == "idcard":
+            values[field["name"]] = mask_id_number(value)
+    return values
 
 
 @staff_required

@@ -95,6 +95,7 @@ def test_workbench_shows_my_departments_tasks_only(county):
     assert outsider.get(f"/staff/cases/{application.receipt_no}").status_code == 404
     case_page = clerk.get(f"/staff/cases/{application.receipt_no}").content.decode()
     assert "一次性告知补正" in case_page and "张*" in case_page and "张三" not in case_page
+    assert "138****8000" in case_page and "13800138000" not in case_page
 
 
 def test_staff_act_from_the_case_page(county):

@@ -74,7 +74,7 @@ def case_page(request: HttpRequest, receipt_no: str) -> HttpResponse:
             "delivery_methods": [(m, DELIVERY_METHODS.get(m, m)) for m in application.service_item.delivery_methods],
             "can_suspend": bool(roles & {"reviewer", "approver"}),
             "can_extend": "approver" in roles,
-            "form": application.form_data,
+            "form": masked_form(application),
         },
     )
 

@@ -128,7 +128,8 @@ def test_a_draft_is_created_without_submit(county):
         pytest.param({"service_code": "11330521NOPE00000000000000000"}, "service_code", id="unknown-service"),
         pytest.param(
             {"materials": [{"material_code": "M01", "filename": "id.pdf", "content_base64": "not base64!!"}]},
-            "materials.0.content_base64", id="bad-base64",
+            "materials.0.content_base64",
+            id="bad-base64",
         ),
         pytest.param({"service_code": None}, "service_code", id="service-code-not-text"),
         pytest.param({"submit": "perhaps"}, "submit", id="submit-not-boolean"),
@@ -276,8 +277,13 @@ def test_owner_sees_the_detail_and_another_citizen_gets_404(county):
 
 def test_me_describes_the_signed_in_user(county):
     citizen = client_for(county.citizen).get(f"{API}/me").json()
-    assert citizen == {"username": "zhangsan", "display_name": "张三", "kind": "citizen",
-                       "phone_masked": citizen["phone_masked"], "roles": []}
+    assert citizen == {
+        "username": "zhangsan",
+        "display_name": "张三",
+        "kind": "citizen",
+        "phone_masked": citizen["phone_masked"],
+        "roles": [],
+    }
     assert "138" in citizen["phone_masked"] and "13800138000" not in citizen["phone_masked"]
     clerk = client_for(county.staff["clerk"]).get(f"{API}/me").json()
     assert clerk["kind"] == "staff" and clerk["roles"] == ["gaj:clerk"]
@@ -313,7 +319,9 @@ def test_an_action_the_step_does_not_offer_is_422(county):
     receipt_no = created_via_api(county)["receipt_no"]
     task = CaseTask.objects.get(application__receipt_no=receipt_no)
     clerk = client_for(county.staff["clerk"])
-    assert "action" in assert_error(post_json(clerk, f"/tasks/{task.pk}/complete", {"action": "approve"}), 422)["fields"]
+    assert (
+        "action" in assert_error(post_json(clerk, f"/tasks/{task.pk}/complete", {"action": "approve"}), 422)["fields"]
+    )
     refused = post_json(clerk, f"/tasks/{task.pk}/complete", {"action": "not_accept"})
     assert "opinion" in assert_error(refused, 422)["fields"]
     assert CaseTask.objects.get(pk=task.pk).status == "open"
@@ -339,8 +347,11 @@ def test_rating_once_after_the_case_ends(county):
     early = post_json(citizen, f"/applications/{receipt_no}/rating", {"score": 5, "reasons": ["办事便捷"]})
     assert_error(early, 409, "conflict")
     task = CaseTask.objects.get(application__receipt_no=receipt_no)
-    ended = post_json(client_for(county.staff["clerk"]), f"/tasks/{task.pk}/complete",
-                      {"action": "not_accept", "opinion": "不属于本县受理范围"})
+    ended = post_json(
+        client_for(county.staff["clerk"]),
+        f"/tasks/{task.pk}/complete",
+        {"action": "not_accept", "opinion": "不属于本县受理范围"},
+    )
     assert ended.json()["status"] == "not_accepted"
 
     first = post_json(citizen, f"/applications/{receipt_no}/rating", {"score": 5, "reasons": ["办事便捷"]})
@@ -349,8 +360,9 @@ def test_rating_once_after_the_case_ends(county):
     second = post_json(citizen, f"/applications/{receipt_no}/rating", {"score": 4, "reasons": []})
     assert_error(second, 409, "already_rated")
     assert client_for(county.citizen).get(f"{API}/applications/{receipt_no}").json()["rating"] == 5
-    stranger = post_json(client_for(county.other_citizen), f"/applications/{receipt_no}/rating", {"score": 1,
-                                                                                                  "reasons": ["多次跑腿"]})
+    stranger = post_json(
+        client_for(county.other_citizen), f"/applications/{receipt_no}/rating", {"score": 1, "reasons": ["多次跑腿"]}
+    )
     assert_error(stranger, 404)
 
 

@@ -205,10 +205,12 @@ else:
 # Adapters for systems outside the platform: dotted paths to a class with the adapter's Protocol.
 GOVPLUS_SMS_ADAPTER = os.environ.get("GOVPLUS_SMS_ADAPTER", "govplus.core.notify.LogSmsGateway")
 GOVPLUS_EMAIL_ADAPTER = os.environ.get("GOVPLUS_EMAIL_ADAPTER", "govplus.core.notify.DjangoEmailGateway")
+# Development writes outgoing mail to files under var/mail/ (the local default of the email adapter).
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.locmem.EmailBackend" if TESTING else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend" if TESTING else "django.core.mail.backends.filebased.EmailBackend",
 )
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@govplus.localhost")
 
 

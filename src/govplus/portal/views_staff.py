@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from govplus.cases import actions, selectors
@@ -139,6 +140,7 @@ def case_act(request: HttpRequest, receipt_no: str) -> HttpResponse:
 
 
 @staff_required
+@xframe_options_sameorigin
 def material_view(request: HttpRequest, receipt_no: str, material_id: int) -> HttpResponseBase:
     try:
         material = selectors.material_get_for(actor=user_of(request), receipt_no=receipt_no, material_id=material_id)

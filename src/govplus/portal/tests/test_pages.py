@@ -161,3 +161,19 @@ def test_rating_after_conclusion_from_the_page(county, citizen_client):
     citizen_client.post(f"/my/applications/{application.receipt_no}/rate", {"score": "2", "reasons": ["多次跑腿"]})
     assert application.rating.score == 2
     assert application.rating.rectification.status == "open"
+
+
+def test_staff_preview_a_material_but_outsiders_cannot(county):
+    application = county.submitted_application()
+    clerk, outsider = Client(), Client()
+    clerk.force_login(county.staff["clerk"])
+    outsider.force_login(county.staff["scjgj_clerk"])
+    page = clerk.get(f"/staff/cases/{application.receipt_no}").content.decode()
+    material = application.materials.get()
+    url = f"/staff/cases/{application.receipt_no}/materials/{material.pk}"
+    assert f'<iframe src="{url}"' in page
+    response = clerk.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["X-Frame-Options"] == "SAMEORIGIN" and response["Content-Security-Policy"] == "sandbox"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert outsider.get(url).status_code == 404

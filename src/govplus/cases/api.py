@@ -104,12 +104,25 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
     def produce() -> tuple[int, dict[str, Any]]:
         with transaction.atomic():
             application = services.application_create(
-                actor=actor, service_code=payload.service_code, form=payload.form, channel=payload.channel
+                actor=actor,
+                service_code=payload.service_code,
+                form=payload.form,
+                channel=payload.channel,
+                require_complete=payload.submit,
             )
-            for code, filename, content in materials:
-                services.material_upload_bytes(
-                    actor=actor, receipt_no=application.receipt_no, material_code=code, name=filename, content=content
-                )
+            for index, (code, filename, content) in enumerate(materials):
+                try:
+                    services.material_upload_bytes(
+                        actor=actor,
+                        receipt_no=application.receipt_no,
+                        material_code=code,
+                        name=filename,
+                        content=content,
+                    )
+                except ValidationFailed as error:  # name the field of this request: materials.<index>.<field>
+                    raise ValidationFailed(
+                        {f"materials.{index}.{name}": problems for name, problems in error.fields.items()}
+                    ) from error
             if payload.submit:
                 application = services.application_submit(actor=actor, receipt_no=application.receipt_no)
             return 201, ApplicationOut(**application_out(application)).model_dump(mode="json")

@@ -78,9 +78,18 @@ def event_add(
 
 
 def application_create(
-    *, actor: User, service_code: str, form: dict[str, Any], channel: str = Application.Channel.WEB
+    *,
+    actor: User,
+    service_code: str,
+    form: dict[str, Any],
+    channel: str = Application.Channel.WEB,
+    require_complete: bool = False,
 ) -> Application:
-    """Start a draft for a published item that can be applied for online."""
+    """Start a draft for a published item that can be applied for online.
+
+    With `require_complete` (the caller submits at once) every missing required field is reported now,
+    together with the malformed ones, instead of one batch now and another at submission.
+    """
     if actor.kind == User.Kind.STAFF:
         raise PermissionDenied("工作人员账号不能提交个人申请。", "Staff accounts cannot apply.")
     try:
@@ -96,7 +105,7 @@ def application_create(
         raise ValidationFailed({"service_code": ["该事项不面向您的账号类型 / not offered to your kind of account"]})
     if channel not in Application.Channel.values:
         raise ValidationFailed({"channel": ["未知渠道 / unknown channel"]})
-    cleaned = form_clean(fields=item.form_fields, data=form, require_complete=False)
+    cleaned = form_clean(fields=item.form_fields, data=form, require_complete=require_complete)
     now = timezone.now()
     for _attempt in range(5):
         try:
@@ -164,7 +173,10 @@ def material_upload(*, actor: User, receipt_no: str, material_code: str, upload:
         head = upload.read(16)
         upload.seek(0)
         content_type = upload_check(
-            filename=upload.name or "", head=head, size=upload.size or 0, accepted=material.accepted_types
+            filename=upload.name or "",
+            head=head,
+            size=upload.size or 0,
+            accepted=material.accepted_types,
         )
         digest = hashlib.sha256()
         for chunk in upload.chunks():

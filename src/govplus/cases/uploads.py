@@ -34,23 +34,23 @@ CONTENT_TYPES = {
 }
 
 
-def upload_check(*, filename: str, head: bytes, size: int, accepted: list[str]) -> str:
-    """Returns the content type to store; raises ValidationFailed naming the `file` field."""
+def upload_check(*, filename: str, head: bytes, size: int, accepted: list[str], field: str = "file") -> str:
+    """Returns the content type to store; raises ValidationFailed naming `field` (the material)."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     allowed = [kind.lower() for kind in (accepted or ["pdf", "jpg", "png"])]
     if "jpg" in allowed:
         allowed.append("jpeg")
     limit = settings.GOVPLUS_UPLOAD_MAX_BYTES
     if size == 0:
-        raise ValidationFailed({"file": ["文件为空 / the file is empty"]})
+        raise ValidationFailed({field: ["文件为空 / the file is empty"]})
     if size > limit:
         raise ValidationFailed(
-            {"file": [f"文件不能超过 {limit // (1024 * 1024)} MB / the file exceeds {limit // (1024 * 1024)} MB"]}
+            {field: [f"文件不能超过 {limit // (1024 * 1024)} MB / the file exceeds {limit // (1024 * 1024)} MB"]}
         )
     if extension not in allowed:
         raise ValidationFailed(
-            {"file": [f"仅支持 {', '.join(sorted(set(allowed)))} 格式 / only {', '.join(sorted(set(allowed)))} files"]}
+            {field: [f"仅支持 {', '.join(sorted(set(allowed)))} 格式 / only {', '.join(sorted(set(allowed)))} files"]}
         )
     if not any(head.startswith(signature) for signature in SIGNATURES.get(extension, (b"",))):
-        raise ValidationFailed({"file": ["文件内容与扩展名不符 / the content does not match the file type"]})
+        raise ValidationFailed({field: ["文件内容与扩展名不符 / the content does not match the file type"]})
     return CONTENT_TYPES.get(extension, "application/octet-stream")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -50,6 +51,14 @@ class BearerTokenAuth(APIKeyHeader):
 
 
 class BrowserSessionAuth(SessionAuth):
+    """The browser's session, CSRF-checked. A request without a session cookie is simply not a session
+    request: it falls through to 401 instead of failing the CSRF check with 403."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         return user if user is not None and user.is_active else None

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.http import FileResponse, HttpRequest
-from ninja import File, Form, Router, UploadedFile
+from ninja import File, Form, Router, Status, UploadedFile
 
 from govplus.cases import actions, ratings, selectors, services
 from govplus.cases.models import Application, CaseTask
@@ -129,11 +129,12 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
 
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
-        return produce()
+        status, body = produce()
+        return Status(status, body)
     status, body, _replayed = run_once(
         actor=actor, scope="application_create", key=key, payload=payload.model_dump(mode="json"), produce=produce
     )
-    return status, body
+    return Status(status, body)
 
 
 @router.get(
@@ -176,11 +177,14 @@ def application_update_form(request: HttpRequest, receipt_no: str, payload: Form
     summary="上传材料 / upload a material",
 )
 def material_upload(request: HttpRequest, receipt_no: str, material_code: Form[str], file: File[UploadedFile]) -> Any:
-    return 201, services.material_upload(
-        actor=actor_of(request),
-        receipt_no=receipt_no,
-        material_code=material_code,
-        upload=file,
+    return Status(
+        201,
+        services.material_upload(
+            actor=actor_of(request),
+            receipt_no=receipt_no,
+            material_code=material_code,
+            upload=file,
+        ),
     )
 
 
@@ -247,11 +251,14 @@ def application_rate(request: HttpRequest, receipt_no: str, payload: RatingIn) -
         comment=payload.comment,
     )
     rectification = getattr(rating, "rectification", None)
-    return 201, {
-        "receipt_no": receipt_no,
-        "score": rating.score,
-        "rectification_due": rectification.due_date if rectification else None,
-    }
+    return Status(
+        201,
+        {
+            "receipt_no": receipt_no,
+            "score": rating.score,
+            "rectification_due": rectification.due_date if rectification else None,
+        },
+    )
 
 
 @router.post(

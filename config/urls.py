@@ -6,17 +6,15 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from govplus.core.api import build_api
+from govplus.identity.views import RootDiscoveryView
 
 api = build_api()
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path(".well-known/openid-configuration", RootDiscoveryView.as_view(), name="oidc-discovery"),
+    path("o/.well-known/openid-configuration", RootDiscoveryView.as_view()),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
-    path(
-        ".well-known/openid-configuration",
-        __import__("oauth2_provider.views", fromlist=["ConnectDiscoveryInfoView"]).ConnectDiscoveryInfoView.as_view(),
-        name="oidc-discovery",
-    ),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("govplus.portal.urls")),

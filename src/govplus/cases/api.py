@@ -29,7 +29,7 @@ from govplus.cases.schemas import (
     TaskListOut,
 )
 from govplus.cases.workflow import STEP_ACTIONS
-from govplus.core.api import AUTH, ERRORS, actor_of
+from govplus.core.api import APPLICATIONS_AUTH, ERRORS, TASKS_AUTH, actor_of
 from govplus.core.errors import ValidationFailed
 from govplus.core.idempotency import run_once
 from govplus.core.middleware import client_ip
@@ -92,7 +92,7 @@ def _decode(materials: list[Any]) -> list[tuple[str, str, bytes]]:
 
 @router.post(
     "/applications",
-    auth=AUTH,
+    auth=APPLICATIONS_AUTH,
     response={201: ApplicationOut, **ERRORS},
     summary="新建申请（可同时上传材料并提交）/ create an application",
 )
@@ -138,7 +138,10 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
 
 
 @router.get(
-    "/applications", auth=AUTH, response={200: ApplicationListOut, **ERRORS}, summary="我的办件 / my applications"
+    "/applications",
+    auth=APPLICATIONS_AUTH,
+    response={200: ApplicationListOut, **ERRORS},
+    summary="我的办件 / my applications",
 )
 def application_list(request: HttpRequest, status: str = "", limit: int = 20, offset: int = 0) -> Any:
     rows = selectors.application_list_for(actor=actor_of(request), status=status)
@@ -148,7 +151,7 @@ def application_list(request: HttpRequest, status: str = "", limit: int = 20, of
 
 @router.get(
     "/applications/{receipt_no}",
-    auth=AUTH,
+    auth=APPLICATIONS_AUTH,
     response={200: ApplicationDetailOut, **ERRORS},
     summary="办件详情 / application detail",
 )
@@ -160,7 +163,7 @@ def application_detail(request: HttpRequest, receipt_no: str) -> Any:
 
 @router.put(
     "/applications/{receipt_no}/form",
-    auth=AUTH,
+    auth=APPLICATIONS_AUTH,
     response={200: ApplicationOut, **ERRORS},
     summary="修改草稿申请表 / update the draft form",
 )
@@ -172,7 +175,7 @@ def application_update_form(request: HttpRequest, receipt_no: str, payload: Form
 
 @router.post(
     "/applications/{receipt_no}/materials",
-    auth=AUTH,
+    auth=APPLICATIONS_AUTH,
     response={201: MaterialOut, **ERRORS},
     summary="上传材料 / upload a material",
 )
@@ -190,7 +193,7 @@ def material_upload(request: HttpRequest, receipt_no: str, material_code: Form[s
 
 @router.get(
     "/applications/{receipt_no}/materials/{material_id}/file",
-    auth=AUTH,
+    auth=APPLICATIONS_AUTH,
     response={200: None, **ERRORS},
     summary="下载材料 / download a material",
 )
@@ -204,7 +207,7 @@ def material_download(request: HttpRequest, receipt_no: str, material_id: int) -
 
 @router.post(
     "/applications/{receipt_no}/submit",
-    auth=AUTH,
+    auth=APPLICATIONS_AUTH,
     response={200: ApplicationOut, **ERRORS},
     summary="提交申请 / submit",
 )
@@ -214,7 +217,7 @@ def application_submit(request: HttpRequest, receipt_no: str) -> Any:
 
 @router.post(
     "/applications/{receipt_no}/supplement",
-    auth=AUTH,
+    auth=APPLICATIONS_AUTH,
     response={200: ApplicationOut, **ERRORS},
     summary="提交补正 / answer a supplement notice",
 )
@@ -226,7 +229,7 @@ def application_supplement(request: HttpRequest, receipt_no: str, payload: Suppl
 
 @router.post(
     "/applications/{receipt_no}/withdraw",
-    auth=AUTH,
+    auth=APPLICATIONS_AUTH,
     response={200: ApplicationOut, **ERRORS},
     summary="撤回申请 / withdraw",
 )
@@ -238,7 +241,7 @@ def application_withdraw(request: HttpRequest, receipt_no: str, payload: ReasonI
 
 @router.post(
     "/applications/{receipt_no}/rating",
-    auth=AUTH,
+    auth=APPLICATIONS_AUTH,
     response={201: RatingOut, **ERRORS},
     summary="好差评 / rate the service",
 )
@@ -263,7 +266,7 @@ def application_rate(request: HttpRequest, receipt_no: str, payload: RatingIn) -
 
 @router.post(
     "/applications/{receipt_no}/suspend",
-    auth=AUTH,
+    auth=TASKS_AUTH,
     response={200: ApplicationOut, **ERRORS},
     summary="中止办理（工作人员）/ suspend",
 )
@@ -275,7 +278,7 @@ def application_suspend(request: HttpRequest, receipt_no: str, payload: ReasonIn
 
 @router.post(
     "/applications/{receipt_no}/resume",
-    auth=AUTH,
+    auth=TASKS_AUTH,
     response={200: ApplicationOut, **ERRORS},
     summary="恢复办理（工作人员）/ resume",
 )
@@ -287,7 +290,7 @@ def application_resume(request: HttpRequest, receipt_no: str, payload: ReasonIn)
 
 @router.post(
     "/applications/{receipt_no}/extend",
-    auth=AUTH,
+    auth=TASKS_AUTH,
     response={200: ApplicationOut, **ERRORS},
     summary="延长期限（审批员）/ extend the time limit",
 )
@@ -318,7 +321,7 @@ def task_out(row: selectors.TaskRow) -> dict[str, Any]:
     }
 
 
-@router.get("/tasks", auth=AUTH, response={200: TaskListOut, **ERRORS}, summary="我的待办 / my tasks")
+@router.get("/tasks", auth=TASKS_AUTH, response={200: TaskListOut, **ERRORS}, summary="我的待办 / my tasks")
 def task_list(request: HttpRequest, step: str = "", limit: int = 50, offset: int = 0) -> Any:
     total, rows = selectors.task_list_for(
         actor=actor_of(request),
@@ -330,7 +333,10 @@ def task_list(request: HttpRequest, step: str = "", limit: int = 50, offset: int
 
 
 @router.post(
-    "/tasks/{task_id}/complete", auth=AUTH, response={200: ApplicationOut, **ERRORS}, summary="办理任务 / act on a task"
+    "/tasks/{task_id}/complete",
+    auth=TASKS_AUTH,
+    response={200: ApplicationOut, **ERRORS},
+    summary="办理任务 / act on a task",
 )
 def task_complete(request: HttpRequest, task_id: int, payload: TaskCompleteIn) -> Any:
     application = actions.task_complete(

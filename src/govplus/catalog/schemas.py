@@ -28,7 +28,7 @@ class ServiceListOut(Schema):
     results: list[ServiceSummaryOut]
 
 
-class MaterialOut(Schema):
+class ServiceMaterialOut(Schema):
     code: str
     name: str
     is_required: bool
@@ -64,7 +64,7 @@ class ServiceDetailOut(ServiceSummaryOut):
     faqs: list[dict[str, str]]
     form_fields: list[dict[str, Any]]
     themes: list[str]
-    materials: list[MaterialOut]
+    materials: list[ServiceMaterialOut]
     version: int
     effective_date: dt.date | None
 

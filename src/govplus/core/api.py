@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.conf import settings
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -38,12 +38,16 @@ class BearerTokenAuth(APIKeyHeader):
     param_name = "Authorization"
     openapi_scheme = "bearer"
 
+    def __init__(self, scopes: list[str] | None = None) -> None:
+        super().__init__()
+        self.scopes = list(scopes or [])
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if not key or not key.lower().startswith("bearer "):
             return None
         from oauth2_provider.oauth2_backends import get_oauthlib_core
 
-        valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[])
+        valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=self.scopes)
         if not valid:
             return None
         request.user = oauth_request.user
@@ -51,20 +55,27 @@ class BearerTokenAuth(APIKeyHeader):
 
 
 class BrowserSessionAuth(SessionAuth):
-    """The browser's session, CSRF-checked. A request without a session cookie is simply not a session
-    request: it falls through to 401 instead of failing the CSRF check with 403."""
+    """The browser's session, CSRF-checked. Without a live session (no cookie, or an expired one) there
+    is nothing for CSRF to protect: the request falls through to 401, so a page knows to sign in again."""
 
-    def _get_key(self, request: HttpRequest) -> str | None:
-        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+    def __call__(self, request: HttpRequest) -> Any:
+        if not request.user.is_authenticated:
             return None
-        return super()._get_key(request)
+        return super().__call__(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         return user if user is not None and user.is_active else None
 
 
-AUTH = [BearerTokenAuth(), BrowserSessionAuth()]
+def auth_with(*scopes: str) -> list[Any]:
+    """Session, or a Bearer token granted all of `scopes` (OAuth scopes in settings.OAUTH2_PROVIDER)."""
+    return [BearerTokenAuth(list(scopes)), BrowserSessionAuth()]
+
+
+AUTH = auth_with()
+APPLICATIONS_AUTH = auth_with("applications")
+TASKS_AUTH = auth_with("tasks")
 
 
 def actor_of(request: HttpRequest) -> Any:
@@ -114,6 +125,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
             "提交的内容有误，请按提示修改。",
             "Some fields are invalid; see `fields`.",
             fields=fields,
+            code="validation_failed",
+        )
+        return api.create_response(request, wrapped.as_dict(), status=422)
+
+    @api.exception_handler(DataError)
+    def data_error(request: HttpRequest, error: DataError) -> HttpResponse:
+        """E.g. a NUL byte, which PostgreSQL refuses to store or compare: bad input, not a server fault."""
+        logger.info("request refused by the database: %s", type(error).__name__)
+        wrapped = GovplusError(
+            "提交的内容含有无法处理的字符。",
+            "The request contains characters that cannot be processed (e.g. a NUL byte).",
             code="validation_failed",
         )
         return api.create_response(request, wrapped.as_dict(), status=422)

@@ -11,8 +11,17 @@ from typing import Any
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
 
+def root_issuer(issuer: str) -> str:
+    """django-oauth-toolkit derives the issuer from its mount point (`…/o`); ours is the site root, so
+    that `/.well-known/openid-configuration` and the `iss` of every ID token agree (OIDC Discovery §4.3)."""
+    return issuer.removesuffix("/o")
+
+
 class GovplusOAuth2Validator(OAuth2Validator):
     oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "kind": "profile", "roles": "profile"}
+
+    def get_oidc_issuer_endpoint(self, request: Any) -> str:
+        return root_issuer(super().get_oidc_issuer_endpoint(request))
 
     def get_additional_claims(self, request: Any) -> dict[str, Any]:
         from govplus.identity.selectors import staff_assignments

@@ -150,9 +150,7 @@ def test_bad_input_is_422_naming_the_field_and_creates_nothing(county, overrides
 
 def test_a_renamed_executable_is_refused_and_the_error_names_the_material(county):
     exe_as_pdf = [{"material_code": "M01", "filename": "id.pdf", "content_base64": b64(EXE)}]
-    response = post_json(
-        client_for(county.citizen), "/applications", application_body(county, materials=exe_as_pdf)
-    )
+    response = post_json(client_for(county.citizen), "/applications", application_body(county, materials=exe_as_pdf))
     body = assert_error(response, 422, "validation_failed")
     messages = [message for problems in body["fields"].values() for message in problems]
     assert any("文件内容与扩展名不符" in message for message in messages), body["fields"]
@@ -203,6 +201,16 @@ def test_an_api_client_without_credentials_gets_401_not_a_csrf_error(county):
     assert_error(response, 401, "not_authenticated")
 
 
+def test_an_expired_session_gets_401_not_a_csrf_error(county):
+    """A page left open after the session ended still sends the old cookie: tell it to sign in again."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(county.citizen)
+    client.logout()  # the server forgets the session (expiry, sign-out elsewhere)
+    client.cookies["sessionid"] = "a-session-the-server-no-longer-has"
+    response = post_json(client, "/applications", application_body(county))
+    assert_error(response, 401, "not_authenticated")
+
+
 def test_session_writes_need_the_csrf_token(county):
     client = Client(enforce_csrf_checks=True)
     client.force_login(county.citizen)
@@ -227,9 +235,7 @@ def test_multipart_material_upload_to_a_draft(county):
     client = client_for(county.citizen)
     draft = post_json(client, "/applications", application_body(county, submit=False, materials=[])).json()
     url = f"{API}/applications/{draft['receipt_no']}/materials"
-    response = client.post(
-        url, {"material_code": "M01", "file": SimpleUploadedFile("photo.png", PNG, "image/png")}
-    )
+    response = client.post(url, {"material_code": "M01", "file": SimpleUploadedFile("photo.png", PNG, "image/png")})
     assert response.status_code == 201, response.content
     material = response.json()
     assert material["material_code"] == "M01"
@@ -237,15 +243,11 @@ def test_multipart_material_upload_to_a_draft(county):
     assert material["content_type"] == "image/png"
     assert material["size"] == len(PNG)
 
-    wrong = client.post(
-        url, {"material_code": "M03", "file": SimpleUploadedFile("note.png", PNG, "image/png")}
-    )
+    wrong = client.post(url, {"material_code": "M03", "file": SimpleUploadedFile("note.png", PNG, "image/png")})
     body = assert_error(wrong, 422, "validation_failed")
     assert "file" in body["fields"]  # M03 takes PDF only
 
-    disguised = client.post(
-        url, {"material_code": "M03", "file": SimpleUploadedFile("x.pdf", EXE, "application/pdf")}
-    )
+    disguised = client.post(url, {"material_code": "M03", "file": SimpleUploadedFile("x.pdf", EXE, "application/pdf")})
     assert "文件内容与扩展名不符" in assert_error(disguised, 422)["fields"]["file"][0]
 
     missing = client.post(url, {"material_code": "M01"})

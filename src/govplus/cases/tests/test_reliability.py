@@ -33,9 +33,7 @@ def application_body(county: Any, **overrides: Any) -> dict[str, Any]:
         "service_code": county.standard_item.code,
         "form": {"reason": "有效期满", "phone": "13800138000"},
         "submit": True,
-        "materials": [
-            {"material_code": "M01", "filename": "id.pdf", "content_base64": base64.b64encode(PDF).decode()}
-        ],
+        "materials": [{"material_code": "M01", "filename": "id.pdf", "content_base64": base64.b64encode(PDF).decode()}],
     }
     body.update(overrides)
     return body
@@ -172,9 +170,7 @@ def test_a_crash_while_writing_tasks_leaves_the_draft_untouched(county_tx):
         service_code=county_tx.standard_item.code,
         form={"reason": "有效期满", "phone": "13800138000"},
     )
-    material_upload_bytes(
-        actor=citizen, receipt_no=draft.receipt_no, material_code="M01", name="id.pdf", content=PDF
-    )
+    material_upload_bytes(actor=citizen, receipt_no=draft.receipt_no, material_code="M01", name="id.pdf", content=PDF)
     audit_before = AuditEntry.objects.count()
     notifications_before = citizen.notifications.count()
 

@@ -17,9 +17,13 @@ def _isolated_media(settings, tmp_path):  # type: ignore[no-untyped-def]
 def _fresh_cache():  # type: ignore[no-untyped-def]
     from django.core.cache import cache
 
+    from govplus.catalog.selectors import catalog_stamp_forget
+
     cache.clear()
+    catalog_stamp_forget()
     yield
     cache.clear()
+    catalog_stamp_forget()
 
 
 @pytest.fixture

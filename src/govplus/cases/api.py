@@ -6,7 +6,6 @@ import base64
 import binascii
 from typing import Any
 
-from django.db import transaction
 from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Router, Status, UploadedFile
 
@@ -102,30 +101,15 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
     materials = _decode(payload.materials)
 
     def produce() -> tuple[int, dict[str, Any]]:
-        with transaction.atomic():
-            application = services.application_create(
-                actor=actor,
-                service_code=payload.service_code,
-                form=payload.form,
-                channel=payload.channel,
-                require_complete=payload.submit,
-            )
-            for index, (code, filename, content) in enumerate(materials):
-                try:
-                    services.material_upload_bytes(
-                        actor=actor,
-                        receipt_no=application.receipt_no,
-                        material_code=code,
-                        name=filename,
-                        content=content,
-                    )
-                except ValidationFailed as error:  # name the field of this request: materials.<index>.<field>
-                    raise ValidationFailed(
-                        {f"materials.{index}.{name}": problems for name, problems in error.fields.items()}
-                    ) from error
-            if payload.submit:
-                application = services.application_submit(actor=actor, receipt_no=application.receipt_no)
-            return 201, ApplicationOut(**application_out(application)).model_dump(mode="json")
+        application = services.application_file(
+            actor=actor,
+            service_code=payload.service_code,
+            form=payload.form,
+            channel=payload.channel,
+            files=[services.MaterialFile(code, filename, content) for code, filename, content in materials],
+            submit=payload.submit,
+        )
+        return 201, ApplicationOut(**application_out(application)).model_dump(mode="json")
 
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:

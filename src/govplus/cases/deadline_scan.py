@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from govplus.cases.deadlines import yellow_threshold
+from govplus.cases.deadlines import near_due_before
 from govplus.cases.models import Application, CaseTask
 from govplus.core.audit import audit_record
 from govplus.core.calendar import WorkingCalendar
@@ -36,14 +36,14 @@ def _staff_for(application: Application) -> list[User]:
 def deadline_scan() -> dict[str, int]:
     today = timezone.localdate()
     calendar = WorkingCalendar()
-    threshold = yellow_threshold(today=today, calendar=calendar)
+    threshold = near_due_before(today=today, calendar=calendar)
     counts = {"red": 0, "yellow": 0}
     rising = [
         ("red", Application.objects.filter(status__in=ACTIVE, due_date__lt=today).exclude(warning_level="red")),
         (
             "yellow",
             Application.objects.filter(
-                status__in=ACTIVE, due_date__gte=today, due_date__lte=threshold, warning_level=""
+                status__in=ACTIVE, due_date__gte=today, due_date__lt=threshold, warning_level=""
             ),
         ),
     ]

@@ -24,13 +24,17 @@ def deadline_level(*, due_date: dt.date | None, today: dt.date, calendar: Workin
         return ""
     if due_date < today:
         return "red"
-    if calendar.working_days_between(today, due_date) <= YELLOW_WITHIN_WORKING_DAYS:
+    if due_date < near_due_before(today=today, calendar=calendar):
         return "yellow"
     return ""
 
 
-def yellow_threshold(*, today: dt.date, calendar: WorkingCalendar) -> dt.date:
-    return calendar.add_working_days(today, YELLOW_WITHIN_WORKING_DAYS)
+def near_due_before(*, today: dt.date, calendar: WorkingCalendar) -> dt.date:
+    """Due dates from today up to (not including) this day are near due (yellow): at most
+    YELLOW_WITHIN_WORKING_DAYS working days remain, counting the due day, not today. The workbench's
+    colours and the warning scan both use it, so a weekend due date after the 2nd working day is yellow
+    in both. Walking 3 working days is cheap; counting up to a due date 60 days away was not."""
+    return calendar.add_working_days(today, YELLOW_WITHIN_WORKING_DAYS + 1)
 
 
 def clock_start_acceptance(application: Application, *, today: dt.date, calendar: WorkingCalendar) -> None:

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -26,8 +27,8 @@ from govplus.cases.models import Application, ApplicationMaterial, CaseEvent, Ca
 from govplus.cases.uploads import upload_check
 from govplus.cases.workflow import WITHDRAWABLE
 from govplus.catalog.models import Material, ServiceItem
-from govplus.catalog.selectors import service_get_published
-from govplus.core.audit import audit_record
+from govplus.catalog.selectors import service_for_application
+from govplus.core.audit import audit_batch, audit_record
 from govplus.core.calendar import WorkingCalendar
 from govplus.core.crypto import encrypt_text
 from govplus.core.errors import Conflict, GovplusError, NotFound, PermissionDenied, ValidationFailed
@@ -93,7 +94,7 @@ def application_create(
     if actor.kind == User.Kind.STAFF:
         raise PermissionDenied("工作人员账号不能提交个人申请。", "Staff accounts cannot apply.")
     try:
-        item = service_get_published(code=service_code)
+        item = service_for_application(code=service_code)
     except NotFound as error:
         raise ValidationFailed({"service_code": ["事项不存在或已停用 / unknown or retired service item"]}) from error
     if not item.is_applicable_online:
@@ -165,45 +166,64 @@ def material_upload(*, actor: User, receipt_no: str, material_code: str, upload:
     """Attach a file to a draft, or to a case waiting for a supplement. Replaces the earlier file."""
     with transaction.atomic():
         application = _own_application(actor=actor, receipt_no=receipt_no)
-        if application.status not in (Application.Status.DRAFT, Application.Status.SUPPLEMENT_REQUESTED):
-            raise Conflict("当前状态不能上传材料。", "Materials can be added to drafts or when asked to supplement.")
+        return _material_attach(application, actor=actor, material_code=material_code, upload=upload)
+
+
+def _material_attach(
+    application: Application,
+    *,
+    actor: User,
+    material_code: str,
+    upload: UploadedFile,
+    materials: dict[str, Material] | None = None,
+    replace_earlier: bool = True,
+) -> ApplicationMaterial:
+    """Attach a file to an application the caller has locked (or just created). `materials`: the
+    item's materials by code, when the caller has already loaded them; `replace_earlier=False` when
+    the caller knows there is no earlier file of this material (a draft it has just created)."""
+    if application.status not in (Application.Status.DRAFT, Application.Status.SUPPLEMENT_REQUESTED):
+        raise Conflict("当前状态不能上传材料。", "Materials can be added to drafts or when asked to supplement.")
+    if materials is not None:
+        material = materials.get(material_code)
+    else:
         material = application.service_item.materials.filter(code=material_code).first()
-        if material is None:
-            raise ValidationFailed({"material_code": ["该事项没有这项材料 / no such material for this item"]})
-        head = upload.read(16)
-        upload.seek(0)
-        content_type = upload_check(
-            filename=upload.name or "",
-            head=head,
-            size=upload.size or 0,
-            accepted=material.accepted_types,
-        )
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
+    if material is None:
+        raise ValidationFailed({"material_code": ["该事项没有这项材料 / no such material for this item"]})
+    head = upload.read(16)
+    upload.seek(0)
+    content_type = upload_check(
+        filename=upload.name or "",
+        head=head,
+        size=upload.size or 0,
+        accepted=material.accepted_types,
+    )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    if replace_earlier:
         ApplicationMaterial.objects.filter(
             application=application, material_code=material_code, is_current=True
         ).update(is_current=False)
-        stored = ApplicationMaterial(
-            application=application,
-            material_code=material_code,
-            original_name=(upload.name or "")[:200],
-            size=upload.size or 0,
-            content_type=content_type,
-            sha256=digest.hexdigest(),
-            uploaded_at=timezone.now(),
-            is_supplement=application.status == Application.Status.SUPPLEMENT_REQUESTED,
-        )
-        stored.file.save(upload.name or "upload", upload, save=False)
-        stored.save()
-        audit_record(
-            actor=actor,
-            action="cases.material_upload",
-            object_type="application",
-            object_id=receipt_no,
-            changes={"material_code": material_code, "size": stored.size, "sha256": stored.sha256},
-        )
+    stored = ApplicationMaterial(
+        application=application,
+        material_code=material_code,
+        original_name=(upload.name or "")[:200],
+        size=upload.size or 0,
+        content_type=content_type,
+        sha256=digest.hexdigest(),
+        uploaded_at=timezone.now(),
+        is_supplement=application.status == Application.Status.SUPPLEMENT_REQUESTED,
+    )
+    stored.file.save(upload.name or "upload", upload, save=False)
+    stored.save()
+    audit_record(
+        actor=actor,
+        action="cases.material_upload",
+        object_type="application",
+        object_id=application.receipt_no,
+        changes={"material_code": material_code, "size": stored.size, "sha256": stored.sha256},
+    )
     return stored
 
 
@@ -215,22 +235,32 @@ def material_upload_bytes(
     return material_upload(actor=actor, receipt_no=receipt_no, material_code=material_code, upload=upload)  # type: ignore[arg-type]
 
 
-def _missing_materials(application: Application) -> list[Material]:
-    present = set(
-        ApplicationMaterial.objects.filter(application=application, is_current=True).values_list(
-            "material_code", flat=True
+def _missing_materials(
+    application: Application, *, materials: list[Material] | None = None, present: set[str] | None = None
+) -> list[Material]:
+    if present is None:
+        present = set(
+            ApplicationMaterial.objects.filter(application=application, is_current=True).values_list(
+                "material_code", flat=True
+            )
         )
-    )
+    if materials is None:
+        materials = list(application.service_item.materials.all())
     return [
         material
-        for material in application.service_item.materials.all()
+        for material in materials
         if material.is_required and material.source == Material.Source.APPLICANT and material.code not in present
     ]
 
 
-def tasks_create(application: Application, ready: list[engine.UserTaskInfo], *, now: dt.datetime) -> list[CaseTask]:
-    """Mirror newly ready engine tasks into the workbench table (idempotent per engine task)."""
-    known = set(CaseTask.objects.filter(application=application).values_list("engine_task_id", flat=True))
+def tasks_create(
+    application: Application, ready: list[engine.UserTaskInfo], *, now: dt.datetime, fresh: bool = False
+) -> list[CaseTask]:
+    """Mirror newly ready engine tasks into the workbench table (idempotent per engine task; `fresh`:
+    the process has just started, so there are none yet)."""
+    known: set[str] = set()
+    if not fresh:
+        known = set(CaseTask.objects.filter(application=application).values_list("engine_task_id", flat=True))
     departments = {application.department.code: application.department_id}
     co_codes = {info.department for info in ready if info.department}
     if co_codes:
@@ -259,46 +289,116 @@ def application_submit(*, actor: User, receipt_no: str) -> Application:
     """Submit a complete draft: the process starts and the case waits for acceptance (待受理)."""
     with transaction.atomic():
         application = _own_application(actor=actor, receipt_no=receipt_no)
-        if application.status != Application.Status.DRAFT:
-            raise Conflict("办件已提交。", "The application was already submitted.", code="already_submitted")
-        item = application.service_item
-        problems: dict[str, list[str]] = {}
+        return _submit(application, actor=actor)
+
+
+def _submit(
+    application: Application,
+    *,
+    actor: User,
+    form_checked: bool = False,
+    materials: list[Material] | None = None,
+    present: set[str] | None = None,
+) -> Application:
+    """Submit an application the caller has locked (or just created). A caller that has just checked
+    the form as complete and knows the item's materials and the files present passes them."""
+    receipt_no = application.receipt_no
+    if application.status != Application.Status.DRAFT:
+        raise Conflict("办件已提交。", "The application was already submitted.", code="already_submitted")
+    item = application.service_item
+    problems: dict[str, list[str]] = {}
+    if not form_checked:
         try:
             form_clean(fields=item.form_fields, data=application.form_data, require_complete=True)
         except ValidationFailed as error:
             problems.update(error.fields)
-        for material in _missing_materials(application):
-            problems[f"materials.{material.code}"] = [f"请上传“{material.name}” / this material is required"]
-        if problems:
-            raise ValidationFailed(problems, "申请尚不完整，请补充后再提交。", "The application is incomplete.")
-        now = timezone.now()
-        state = engine.workflow_start(
-            bpmn_xml=item.process.bpmn_xml,
-            data={"receipt_no": receipt_no, "co_departments": [d.code for d in item.co_departments.all()]},
+    for material in _missing_materials(application, materials=materials, present=present):
+        problems[f"materials.{material.code}"] = [f"请上传“{material.name}” / this material is required"]
+    if problems:
+        raise ValidationFailed(problems, "申请尚不完整，请补充后再提交。", "The application is incomplete.")
+    now = timezone.now()
+    state = engine.workflow_start(
+        bpmn_xml=item.process.bpmn_xml,
+        data={"receipt_no": receipt_no, "co_departments": [d.code for d in item.co_departments.all()]},
+    )
+    calendar = WorkingCalendar()
+    application.status = Application.Status.SUBMITTED
+    application.submitted_at = now
+    application.workflow_state = state.serialized
+    application.stage = state.ready_tasks[0].label if state.ready_tasks else ""
+    clock_start_acceptance(application, today=timezone.localdate(now), calendar=calendar)
+    application.version += 1
+    application.save()
+    tasks_create(application, state.ready_tasks, now=now, fresh=True)
+    event_add(application, actor=actor, kind="submitted", title="提交申请", when=now)
+    audit_record(
+        actor=actor,
+        action="cases.application_submit",
+        object_type="application",
+        object_id=receipt_no,
+        changes={"status": [Application.Status.DRAFT, Application.Status.SUBMITTED]},
+    )
+    notification_send(
+        recipient=actor,
+        title=f"您的申请已提交：{item.name}",
+        body=f"办件编号 {receipt_no}，请留意受理结果。",
+        link=f"/my/applications/{receipt_no}",
+    )
+    return application
+
+
+@dataclass(frozen=True)
+class MaterialFile:
+    """A material sent inline with an application (already decoded)."""
+
+    code: str
+    name: str
+    content: bytes
+
+
+def application_file(
+    *,
+    actor: User,
+    service_code: str,
+    form: dict[str, Any],
+    files: list[MaterialFile],
+    submit: bool,
+    channel: str = Application.Channel.WEB,
+) -> Application:
+    """Create a draft with its materials and, with `submit`, submit it: all or nothing, in one
+    transaction. The draft is new, so nobody else can see it before the commit: it is neither
+    reloaded nor locked between the steps, and the item's materials are read once. A problem with
+    the n-th file is reported under `materials.<n>.<field>`.
+
+    The audit entries of the whole request join the chain together at the end (`audit_batch`), so
+    the chain head is locked only for the last moment of the transaction."""
+    with transaction.atomic(), audit_batch():
+        application = application_create(
+            actor=actor, service_code=service_code, form=form, channel=channel, require_complete=submit
         )
-        calendar = WorkingCalendar()
-        application.status = Application.Status.SUBMITTED
-        application.submitted_at = now
-        application.workflow_state = state.serialized
-        application.stage = state.ready_tasks[0].label if state.ready_tasks else ""
-        clock_start_acceptance(application, today=timezone.localdate(now), calendar=calendar)
-        application.version += 1
-        application.save()
-        tasks_create(application, state.ready_tasks, now=now)
-        event_add(application, actor=actor, kind="submitted", title="提交申请", when=now)
-        audit_record(
-            actor=actor,
-            action="cases.application_submit",
-            object_type="application",
-            object_id=receipt_no,
-            changes={"status": [Application.Status.DRAFT, Application.Status.SUBMITTED]},
-        )
-        notification_send(
-            recipient=actor,
-            title=f"您的申请已提交：{item.name}",
-            body=f"办件编号 {receipt_no}，请留意受理结果。",
-            link=f"/my/applications/{receipt_no}",
-        )
+        materials = {material.code: material for material in application.service_item.materials.all()}
+        attached: set[str] = set()
+        for index, file in enumerate(files):
+            upload = ContentFile(file.content, name=file.name)
+            upload.size = len(file.content)
+            try:
+                _material_attach(
+                    application,
+                    actor=actor,
+                    material_code=file.code,
+                    upload=upload,  # type: ignore[arg-type]
+                    materials=materials,
+                    replace_earlier=file.code in attached,
+                )
+            except ValidationFailed as error:
+                raise ValidationFailed(
+                    {f"materials.{index}.{name}": problems for name, problems in error.fields.items()}
+                ) from error
+            attached.add(file.code)
+        if submit:
+            application = _submit(
+                application, actor=actor, form_checked=True, materials=list(materials.values()), present=attached
+            )
     return application
 
 

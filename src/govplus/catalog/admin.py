@@ -10,7 +10,24 @@ from django.contrib import admin
 from govplus.cases.engine import ProcessError, process_validate
 from govplus.catalog.models import Material, ProcessDefinition, ServiceItem, Theme
 from govplus.catalog.search import tokens_for_index
+from govplus.catalog.services import catalog_changed
 from govplus.core.admin import AuditedAdmin
+
+
+class CatalogAdmin(AuditedAdmin):
+    """Saves and deletes also retire the cached public pages and search results (`catalog_changed`)."""
+
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)  # after the inlines (materials) are saved
+        catalog_changed()
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        super().delete_model(request, obj)
+        catalog_changed()
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)
+        catalog_changed()
 
 
 class MaterialInline(admin.TabularInline):
@@ -20,7 +37,7 @@ class MaterialInline(admin.TabularInline):
 
 
 @admin.register(ServiceItem)
-class ServiceItemAdmin(AuditedAdmin):
+class ServiceItemAdmin(CatalogAdmin):
     list_display = ["name", "code", "department", "item_type", "status", "process", "version"]
     list_filter = ["status", "item_type", "department", "online_depth"]
     search_fields = ["name", "code", "basic_code"]
@@ -37,7 +54,7 @@ class ServiceItemAdmin(AuditedAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(AuditedAdmin):
+class ThemeAdmin(CatalogAdmin):
     list_display = ["code", "name", "audience", "order"]
 
 
@@ -72,7 +89,7 @@ class ProcessDefinitionForm(forms.ModelForm):
 
 
 @admin.register(ProcessDefinition)
-class ProcessDefinitionAdmin(AuditedAdmin):
+class ProcessDefinitionAdmin(CatalogAdmin):
     """An administrator attaches a process to an item by choosing it on the item; new cases use it,
     running cases keep the version they started with."""
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import time
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from govplus.catalog.models import POWER_TYPES, Material, ProcessDefinition, ServiceItem, Theme
 from govplus.catalog.search import query_tokens, score
@@ -21,11 +25,73 @@ class SearchResult:
     items: list[ServiceItem]
 
 
+# Everything a search result shows (results page, home page, API summary) and the ranking needs; the
+# long texts and JSON of the full guide stay in the database.
+SEARCH_FIELDS = (
+    "code",
+    "name",
+    "item_type",
+    "category",
+    "status",
+    "statutory_limit_days",
+    "promised_limit_days",
+    "visits_required",
+    "online_depth",
+    "search_text",
+    "department__name",
+    "department__code",
+)
+SEARCH_CACHE_SECONDS = 300
+CATALOG_GENERATION_KEY = "govplus:catalog:generation"
+
+
+CATALOG_STAMP_SECONDS = 5.0
+_stamp_memo: tuple[float, str] | None = None
+
+
+def catalog_stamp() -> str:
+    """A value that changes whenever what the public catalogue pages show may have changed.
+
+    It combines the number of items and their latest `updated_at` (every save of an item bumps it)
+    with a generation counter in the cache that `catalog_changed` bumps (themes, materials,
+    departments). Each process reads it at most once every `CATALOG_STAMP_SECONDS`, so caches keyed
+    by it cost no query per request; a change made in this process is seen at once, one made in
+    another process within those seconds.
+    """
+    global _stamp_memo
+    now = time.monotonic()
+    if _stamp_memo is not None and now - _stamp_memo[0] < CATALOG_STAMP_SECONDS:
+        return _stamp_memo[1]
+    stamp = ServiceItem.objects.aggregate(n=Count("id"), latest=Max("updated_at"))
+    latest = stamp["latest"].timestamp() if stamp["latest"] else 0
+    value = f"{stamp['n']}:{latest}:{cache.get(CATALOG_GENERATION_KEY, 0)}"
+    _stamp_memo = (now, value)
+    return value
+
+
+def catalog_stamp_forget() -> None:
+    """Make this process read the stamp again on its next use (after a catalogue write)."""
+    global _stamp_memo
+    _stamp_memo = None
+
+
 def service_search(
     *, query: str = "", theme: str = "", department: str = "", target: str = "", limit: int = 50, offset: int = 0
 ) -> SearchResult:
-    """Published items matching the query and filters, best first."""
-    items = _published().select_related("department")
+    """Published items matching the query and filters, best first; cached until the catalog changes."""
+    params = (query.strip().lower()[:100], theme, department, target, limit, offset, catalog_stamp())
+    key = "govplus:search:" + hashlib.sha256(repr(params).encode()).hexdigest()
+    result = cache.get(key)
+    if result is None:
+        result = _service_search(
+            query=query, theme=theme, department=department, target=target, limit=limit, offset=offset
+        )
+        cache.set(key, result, timeout=SEARCH_CACHE_SECONDS)
+    return result
+
+
+def _service_search(*, query: str, theme: str, department: str, target: str, limit: int, offset: int) -> SearchResult:
+    items = _published().select_related("department").only(*SEARCH_FIELDS)
     if theme:
         items = items.filter(themes__code=theme)
     if department:
@@ -49,6 +115,20 @@ def service_search(
     return SearchResult(len(ranked), ranked[offset : offset + limit])
 
 
+@dataclass(frozen=True)
+class ServiceHead:
+    code: str
+    name: str
+    version: int
+    updated_at: datetime.datetime
+
+
+def service_published_head(*, code: str) -> ServiceHead | None:
+    """Just enough of a published item to check a cached guide: one narrow query, no model instance."""
+    row = _published().filter(code=code).values_list("code", "name", "version", "updated_at").first()
+    return ServiceHead(*row) if row else None
+
+
 def service_get_published(*, code: str) -> ServiceItem:
     """The guide of a published item, with everything the guide page shows, in 3 queries."""
     item = (
@@ -60,6 +140,14 @@ def service_get_published(*, code: str) -> ServiceItem:
         .filter(code=code)
         .first()
     )
+    if item is None:
+        raise NotFound("未找到该事项，可能已停用。", "No published service item with this code.")
+    return item
+
+
+def service_for_application(*, code: str) -> ServiceItem:
+    """A published item with what starting an application needs (department, process): one query."""
+    item = _published().select_related("department", "process").filter(code=code).first()
     if item is None:
         raise NotFound("未找到该事项，可能已停用。", "No published service item with this code.")
     return item

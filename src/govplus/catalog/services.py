@@ -12,11 +12,13 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 
 from govplus.cases.engine import ProcessError, process_validate
 from govplus.catalog.models import ItemType, Material, ProcessDefinition, ServiceItem, Theme
 from govplus.catalog.search import tokens_for_index
+from govplus.catalog.selectors import CATALOG_GENERATION_KEY, catalog_stamp_forget
 from govplus.core.audit import audit_record
 from govplus.core.errors import ValidationFailed
 from govplus.identity.models import Department
@@ -65,7 +67,27 @@ def process_definition_save(*, actor: Any, key: str, name: str, bpmn_xml: str) -
             object_id=key,
             changes={"version": process.version},
         )
+    catalog_changed()
     return process
+
+
+def catalog_changed() -> None:
+    """After a catalogue write: cached public pages and search results stop being served.
+
+    Bumps the generation in `catalog_stamp` at once and again after the commit (a request in between
+    may have cached the old state under the new stamp); this process sees it at once, other processes
+    within `CATALOG_STAMP_SECONDS`.
+    """
+
+    def bump() -> None:
+        try:
+            cache.incr(CATALOG_GENERATION_KEY)
+        except ValueError:  # not in the cache yet (or evicted)
+            cache.set(CATALOG_GENERATION_KEY, 1, timeout=None)
+        catalog_stamp_forget()
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def builtin_processes_install(*, actor: Any) -> None:
@@ -152,6 +174,7 @@ def catalog_import(*, actor: Any, data: dict[str, Any]) -> dict[str, int]:
     for raw in services:
         outcome = _item_upsert(actor=actor, raw=raw, departments=departments, processes=processes, themes=themes)
         counts[outcome] += 1
+    catalog_changed()
     return counts
 
 
@@ -291,4 +314,5 @@ def service_item_set_status(*, actor: Any, code: str, status: str) -> ServiceIte
             object_id=code,
             changes={"status": [before, status]},
         )
+    catalog_changed()
     return item

@@ -32,6 +32,13 @@ class AuditedAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
         audit_record(actor=request.user, action="admin.delete", object_type=obj._meta.label_lower, object_id=object_id)
 
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        """The changelist's "delete selected" action: one entry per deleted object."""
+        doomed = [(obj._meta.label_lower, obj.pk) for obj in queryset]
+        super().delete_queryset(request, queryset)
+        for object_type, object_id in doomed:
+            audit_record(actor=request.user, action="admin.delete", object_type=object_type, object_id=object_id)
+
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(AuditedAdmin):

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +54,25 @@ def _actor_label(actor: Any) -> str:
     return str(getattr(actor, "username", "") or getattr(actor, "pk", ""))
 
 
+_batch: ContextVar[list[AuditEntry] | None] = ContextVar("govplus_audit_batch", default=None)
+
+
+@contextmanager
+def audit_batch() -> Iterator[None]:
+    """Inside a transaction: collect the entries recorded in the block and append them to the chain
+    together when the block ends, so the chain head (the one row every audited write locks) is held
+    from the end of the block to the commit only, not from the first audited write of a long
+    transaction. Use it around work whose every failure aborts the whole transaction (the entries of
+    an inner savepoint rolled back and recovered from would otherwise still be appended)."""
+    token = _batch.set([])
+    try:
+        yield
+        entries = _batch.get() or []
+    finally:
+        _batch.reset(token)
+    _append(entries)
+
+
 def audit_record(
     *,
     actor: Any,
@@ -61,27 +83,39 @@ def audit_record(
 ) -> AuditEntry:
     """Append one entry. Must run inside the caller's transaction (the entry commits with the write)."""
     facts = current_request.get()
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        entry = AuditEntry(
-            occurred_at=timezone.now(),
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_label=_actor_label(actor),
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            changes=json.loads(json.dumps(changes or {}, ensure_ascii=False, default=str)),
-            ip_address=facts.ip_address,
-            request_id=facts.request_id,
-            previous_hash=head.last_hash,
-        )
-        entry.entry_hash = entry_digest(head.last_hash, entry)
-        entry.save()
-        head.last_entry_id = entry.pk
-        head.last_hash = entry.entry_hash
-        head.entry_count += 1
-        head.save(update_fields=["last_entry_id", "last_hash", "entry_count"])
+    entry = AuditEntry(
+        occurred_at=timezone.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=_actor_label(actor),
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        changes=json.loads(json.dumps(changes or {}, ensure_ascii=False, default=str)),
+        ip_address=facts.ip_address,
+        request_id=facts.request_id,
+    )
+    pending = _batch.get()
+    if pending is not None:
+        pending.append(entry)
+    else:
+        _append([entry])
     return entry
+
+
+def _append(entries: list[AuditEntry]) -> None:
+    if not entries:
+        return
+    with transaction.atomic(savepoint=False):
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        previous = head.last_hash
+        for entry in entries:
+            entry.previous_hash = previous
+            entry.entry_hash = previous = entry_digest(previous, entry)
+        AuditEntry.objects.bulk_create(entries)
+        head.last_entry_id = entries[-1].pk
+        head.last_hash = previous
+        head.entry_count += len(entries)
+        head.save(update_fields=["last_entry_id", "last_hash", "entry_count"])
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("services/<str:code>/apply/", views_citizen.apply_start, name="apply"),
     path("power-list/", views_public.power_list, name="power_list"),
     path("responsibility-list/", views_public.responsibility_list, name="responsibility_list"),
+    path("lang/<str:code>/", views_public.language, name="language"),
     path("progress/", views_public.progress, name="progress"),
     path("login/", views_auth.login_view, name="login"),
     path("logout/", views_auth.logout_view, name="logout"),

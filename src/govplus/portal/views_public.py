@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
 
 from govplus.cases.engine import process_steps
 from govplus.cases.selectors import progress_public
@@ -13,8 +16,10 @@ from govplus.catalog import selectors
 from govplus.core.errors import GovplusError, NotFound
 from govplus.core.middleware import client_ip
 from govplus.portal.helpers import field_errors
+from govplus.portal.page_cache import public_page
 
 
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -27,6 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     theme_code = request.GET.get("theme", "")
@@ -40,15 +46,24 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/search.html", {"query": query, "theme": theme, "result": result})
 
 
+@public_page
 def guide(request: HttpRequest, code: str) -> HttpResponse:
-    """The service guide; the rendered body is cached per item version and language."""
-    try:
-        item = selectors.service_get_published(code=code)
-    except NotFound as error:
-        raise Http404 from error
-    cache_key = f"govplus:guide:{item.code}:{item.version}:{item.updated_at.timestamp()}:{get_language()}"
+    """The service guide; the rendered body is cached per item version and language.
+
+    A cache hit costs one narrow query (is the item published, at which version); the item with its
+    materials, departments, themes and process is loaded only to render a missing body.
+    """
+    head = selectors.service_published_head(code=code)
+    if head is None:
+        raise Http404
+    stamp = selectors.catalog_stamp()
+    cache_key = f"govplus:guide:{head.code}:{head.version}:{head.updated_at.timestamp()}:{stamp}:{get_language()}"
     body = cache.get(cache_key)
     if body is None:
+        try:
+            item = selectors.service_get_published(code=code)
+        except NotFound as error:
+            raise Http404 from error
         body = render(
             request,
             "portal/guide_body.html",
@@ -62,13 +77,15 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
             },
         ).content.decode()
         cache.set(cache_key, body, timeout=600)
-    return render(request, "portal/guide.html", {"item": item, "body": body})
+    return render(request, "portal/guide.html", {"item": head, "body": body})
 
 
+@public_page
 def power_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/power_list.html", {"items": selectors.power_list()})
 
 
+@public_page
 def responsibility_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/responsibility_list.html", {"rows": selectors.responsibility_list()})
 
@@ -89,3 +106,28 @@ def progress(request: HttpRequest) -> HttpResponse:
             context["errors"] = field_errors(error)
             return render(request, "portal/progress.html", context, status=error.status)
     return render(request, "portal/progress.html", context)
+
+
+@never_cache
+def language(request: HttpRequest, code: str) -> HttpResponse:
+    """Switch the interface language (a plain link, so that pages need no form and can be cached)
+    and go back to the page the visitor came from (only ever a page of this site)."""
+    if code not in dict(settings.LANGUAGES):
+        raise Http404
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response

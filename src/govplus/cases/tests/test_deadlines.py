@@ -60,3 +60,50 @@ def test_concluded_cases_leave_the_workbench(county):
         actor=county.staff["clerk"], task_id=county.open_task(application).pk, action="not_accept", opinion="不符合条件"
     )
     assert task_list_for(actor=county.staff["clerk"])[1] == []
+
+
+def test_the_scan_and_the_workbench_agree_on_a_weekend_due_date():
+    """A due date on the Saturday after the 2nd working day: 2 working days remain, so yellow in both."""
+    from govplus.cases.deadlines import deadline_level, near_due_before
+    from govplus.core.calendar import WorkingCalendar
+
+    calendar = WorkingCalendar()
+    wednesday, saturday = dt.date(2025, 3, 5), dt.date(2025, 3, 8)  # an ordinary week
+    assert calendar.working_days_between(wednesday, saturday) == 2
+    assert deadline_level(due_date=saturday, today=wednesday, calendar=calendar) == "yellow"
+    assert saturday < near_due_before(today=wednesday, calendar=calendar)
+    assert deadline_level(due_date=dt.date(2025, 3, 10), today=wednesday, calendar=calendar) == ""
+
+
+def test_a_clerk_of_several_departments_pages_through_all_queues_in_deadline_order(county):
+    """Every page of a multi-queue workbench is the next slice of one deadline order, and every page
+    knows the total (so page 2 still offers a next page)."""
+    from govplus.identity.models import Role
+    from govplus.identity.services import staff_create
+
+    clerk = staff_create(
+        actor=None,
+        username="two_desks",
+        password="Two@desks2026",
+        display_name="两个窗口",
+        roles=[(county.departments["gaj"], Role.CLERK), (county.departments["rsj"], Role.CLERK)],
+    )
+    today = timezone.localdate()
+    applications = [county.submitted_application() for _ in range(7)]
+    for position, application in enumerate(applications):
+        department = county.departments["rsj" if position % 2 else "gaj"]
+        CaseTask.objects.filter(application=application).update(
+            department=department, due_date=today + dt.timedelta(days=(position * 5) % 7)
+        )
+    expected = list(
+        CaseTask.objects.filter(application__in=applications).order_by("due_date", "id").values_list("id", flat=True)
+    )
+
+    seen, totals = [], []
+    for page in range(3):
+        total, rows = task_list_for(actor=clerk, today=today, limit=3, offset=page * 3)
+        seen += [row.task.pk for row in rows]
+        totals.append(total)
+
+    assert seen == expected
+    assert totals == [7, 7, 7]

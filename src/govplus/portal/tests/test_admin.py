@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from govplus.catalog.models import ProcessDefinition
+from govplus.catalog.models import ProcessDefinition, ServiceItem
 from govplus.core.models import AuditEntry
 from govplus.identity.models import Role
 from govplus.identity.services import staff_create
@@ -80,3 +80,14 @@ def test_a_broken_bpmn_file_is_refused_with_a_message(admin_client):
     )
     assert response.status_code == 200 and "BPMN 文件无法使用" in response.content.decode()
     assert not ProcessDefinition.objects.filter(key="broken").exists()
+
+
+def test_deleting_items_in_the_admin_changelist_is_audited(county, admin_client):
+    item = county.parallel_item
+    response = admin_client.post(
+        "/admin/catalog/serviceitem/",
+        {"action": "delete_selected", "_selected_action": [item.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not ServiceItem.objects.filter(pk=item.pk).exists()
+    assert AuditEntry.objects.filter(action="admin.delete", object_type="catalog.serviceitem", object_id=item.pk)

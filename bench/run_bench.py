@@ -146,6 +146,26 @@ def rss_mb(pids: list[int]) -> list[float]:
     return [round(int(v) / 1024, 1) for v in out.split()]
 
 
+def private_mb(pids: list[int]) -> list[dict[str, float]]:
+    """Per worker: PSS (its fair share of pages shared with the master and the other worker) and USS
+    (pages only it has; what stopping it would give back), in MB, from /proc/<pid>/smaps_rollup."""
+    shares = []
+    for pid in pids:
+        fields: dict[str, float] = {}
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                name, _, rest = line.partition(":")
+                if name in ("Pss", "Private_Clean", "Private_Dirty"):
+                    fields[name] = int(rest.split()[0]) / 1024
+        shares.append(
+            {
+                "pss": round(fields.get("Pss", 0.0), 1),
+                "uss": round(fields.get("Private_Clean", 0.0) + fields.get("Private_Dirty", 0.0), 1),
+            }
+        )
+    return shares
+
+
 class Meter:
     """CPU used by workers / PostgreSQL / the load generator / anything else during a measurement."""
 
@@ -210,6 +230,8 @@ def server_start(workers: int = WORKERS) -> int:
     command = [
         str(ROOT / ".venv/bin/gunicorn"),
         "config.wsgi:application",
+        "--config",
+        str(ROOT / "config/gunicorn.conf.py"),
         "--workers",
         str(workers),
         "--bind",
@@ -341,6 +363,7 @@ def wrk(script: str, args: list[str], concurrency: int, duration: float) -> tupl
 def record(entry: dict[str, object]) -> None:
     entry["at"] = time.strftime("%Y-%m-%dT%H:%M:%S")
     entry["rss_mb"] = rss_mb(worker_pids())
+    entry["pss_uss_mb"] = private_mb(worker_pids())
     with RESULTS.open("a") as handle:
         handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
     keys = (
@@ -641,6 +664,10 @@ def scenario_report(args: argparse.Namespace) -> None:
         out.append("\n### Worker memory (RSS, `ps -o rss`)\n")
         if final:
             out.append(f"- after all the load: {', '.join(f'{r} MB' for r in final[-1]['rss_mb'])}")
+            shares = final[-1].get("pss_uss_mb") or []
+            if shares:
+                described = ", ".join(f"PSS {s['pss']} MB / USS {s['uss']} MB" for s in shares)
+                out.append(f"- of which the worker's own (PSS / USS, `/proc/<pid>/smaps_rollup`): {described}")
         out.append(f"- largest seen after any scenario: {peak} MB")
     print("\n".join(out))
 

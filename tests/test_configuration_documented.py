@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def variables_read_by_settings() -> set[str]:
-    source = (ROOT / "config" / "settings.py").read_text()
+    source = (ROOT / "config" / "settings.py").read_text() + (ROOT / "config" / "gunicorn.conf.py").read_text()
     patterns = [
         r'os\.environ\.get\("([A-Z_]+)"',
         r'env_bool\("([A-Z_]+)"',

@@ -26,6 +26,7 @@ from govplus.cases.schemas import (
     SupplementIn,
     TaskCompleteIn,
     TaskListOut,
+    TaskOut,
 )
 from govplus.cases.workflow import STEP_ACTIONS
 from govplus.core.api import APPLICATIONS_AUTH, ERRORS, TASKS_AUTH, actor_of
@@ -286,23 +287,24 @@ def application_extend(request: HttpRequest, receipt_no: str, payload: ExtendIn)
     )
 
 
-def task_out(row: selectors.TaskRow) -> dict[str, Any]:
-    task = row.task
-    return {
-        "id": task.pk,
-        "step": task.step,
-        "label": task.label,
-        "role": task.role,
-        "status": task.status,
-        "department": task.department.name,
-        "due_date": task.due_date,
-        "warning": row.warning,
-        "receipt_no": task.application.receipt_no,
-        "service_name": task.application.service_item.name,
-        "application_status": task.application.status,
-        "submitted_at": task.application.submitted_at,
-        "actions": STEP_ACTIONS.get(task.step, []) if task.status == CaseTask.Status.OPEN else [],
-    }
+def task_out(row: selectors.TaskRow) -> TaskOut:
+    """Built without validation (`model_construct`): every value comes typed from the database, and
+    validating 50 rows through ninja's attribute getter cost more than the query."""
+    return TaskOut.model_construct(
+        id=row.id,
+        step=row.step,
+        label=row.label,
+        role=row.role,
+        status=row.status,
+        department=row.department,
+        due_date=row.due_date,
+        warning=row.warning,
+        receipt_no=row.receipt_no,
+        service_name=row.service_name,
+        application_status=row.application_status,
+        submitted_at=row.submitted_at,
+        actions=STEP_ACTIONS.get(row.step, []) if row.status == CaseTask.Status.OPEN else [],
+    )
 
 
 @router.get("/tasks", auth=TASKS_AUTH, response={200: TaskListOut, **ERRORS}, summary="我的待办 / my tasks")
@@ -313,7 +315,8 @@ def task_list(request: HttpRequest, step: str = "", limit: int = 50, offset: int
         limit=max(1, min(limit, 200)),
         offset=max(0, offset),
     )
-    return {"count": total, "results": [task_out(row) for row in rows]}
+    # the response schema itself: ninja sends a model instance of it as is, without validating it again
+    return TaskListOut.model_construct(count=total, results=[task_out(row) for row in rows])
 
 
 @router.post(

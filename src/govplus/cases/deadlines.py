@@ -20,11 +20,16 @@ YELLOW_WITHIN_WORKING_DAYS = 2
 
 
 def deadline_level(*, due_date: dt.date | None, today: dt.date, calendar: WorkingCalendar) -> str:
+    return deadline_colour(due_date=due_date, today=today, near_due=near_due_before(today=today, calendar=calendar))
+
+
+def deadline_colour(*, due_date: dt.date | None, today: dt.date, near_due: dt.date) -> str:
+    """red: overdue; yellow: due before `near_due` (see `near_due_before`, computed once per list)."""
     if due_date is None:
         return ""
     if due_date < today:
         return "red"
-    if due_date < near_due_before(today=today, calendar=calendar):
+    if due_date < near_due:
         return "yellow"
     return ""
 

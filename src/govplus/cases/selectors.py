@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from govplus.cases.deadlines import deadline_level
+from govplus.cases.deadlines import deadline_colour, near_due_before
 from govplus.cases.models import Application, ApplicationMaterial, CaseEvent, CaseTask
 from govplus.core.calendar import WorkingCalendar
 from govplus.core.errors import NotFound, RateLimited, ValidationFailed
@@ -66,10 +66,43 @@ def material_get_for(*, actor: User, receipt_no: str, material_id: int) -> Appli
     return material
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaskRow:
-    task: CaseTask
+    """One line of the workbench: the task with what the list shows of its case, and its colour."""
+
+    id: int
+    application_id: int
+    step: str
+    label: str
+    role: str
+    status: str
+    due_date: dt.date | None
+    department: str
+    receipt_no: str
+    application_status: str
+    submitted_at: dt.datetime | None
+    service_name: str
     warning: str
+
+    @property
+    def status_label(self) -> str:
+        return str(CaseTask.Status(self.status).label)
+
+
+_TASK_ROW_COLUMNS = (
+    "id",
+    "application_id",
+    "step",
+    "label",
+    "role",
+    "status",
+    "due_date",
+    "department__name",
+    "application__receipt_no",
+    "application__status",
+    "application__submitted_at",
+    "application__service_item__name",
+)
 
 
 def task_list_for(
@@ -83,109 +116,106 @@ def task_list_for(
 ) -> tuple[int | None, list[TaskRow]]:
     """The caller's open tasks, earliest deadline first, with yellow/red marks.
 
-    On PostgreSQL, one ordered range scan of the partial index `task_open_queue` (department, role,
-    due_date, id) per (department, role) queue of the caller, each stopping after offset+limit
-    entries, merged (see `_queue_heads`); only the page's rows are then joined to their application.
+    On PostgreSQL, one statement: an ordered range scan of the partial index `task_open_queue`
+    (department, role, due_date, id) per (department, role) queue of the caller, each stopping after
+    offset+limit entries, merged; only the page's rows are joined to their case (`_task_page_postgres`).
     So the cost depends on the number of queues and the page, not on how much open work the queues
-    hold nor on the size of history. The total (first page only, as before) is counted from the same
-    index.
+    hold nor on the size of history. The total is counted from the same index, at most every 30 s.
     Returns (total, rows).
     """
     states: list[str] = [CaseTask.Status.OPEN, CaseTask.Status.WAITING] if include_waiting else [CaseTask.Status.OPEN]
-    assignments = sorted({(a.department_id, a.role) for a in staff_assignments(user=actor)})
-    if not assignments:
+    if actor.kind != User.Kind.STAFF:
         return 0, []
-    base = CaseTask.objects.filter(status__in=states)
-    if step:
-        base = base.filter(step=step)
-    if connection.vendor == "postgresql" and len(assignments) > 1:
-        ids, total = _queue_heads(assignments, states=states, step=step, limit=limit, offset=offset)
-    else:  # one queue is already one index range scan; SQLite has no LATERAL
-        scope = Q(pk__in=[])
-        for department_id, role in assignments:
-            scope |= Q(department_id=department_id, role=role)
-        rows = base.filter(scope)
-        ids = list(rows.order_by("due_date", "id").values_list("id", flat=True)[offset : offset + limit])
-        total = rows.count() if len(ids) == limit else offset + len(ids)
-    by_id = (
-        CaseTask.objects.select_related("application", "application__service_item", "department")
-        .only(
-            "id",
-            "step",
-            "label",
-            "role",
-            "status",
-            "due_date",
-            "created_at",
-            "department__name",
-            "application__receipt_no",
-            "application__status",
-            "application__submitted_at",
-            "application__service_item__name",
-            "application__applicant_id",
-            "application__channel",
-        )
-        .in_bulk(ids)
-    )
-    page = [by_id[task_id] for task_id in ids if task_id in by_id]
-    calendar = WorkingCalendar()
+    if connection.vendor == "postgresql":
+        values, total = _task_page_postgres(actor.pk, states=states, step=step, limit=limit, offset=offset)
+    else:
+        values, total = _task_page_portable(actor, states=states, step=step, limit=limit, offset=offset)
     when = today or dt.date.today()
+    near_due = near_due_before(today=when, calendar=WorkingCalendar())
     return total, [
-        TaskRow(task, deadline_level(due_date=task.due_date, today=when, calendar=calendar)) for task in page
+        TaskRow(*row, deadline_colour(due_date=row[6], today=when, near_due=near_due))  # type: ignore[call-arg]
+        for row in values  # the columns are TaskRow's fields, in order
     ]
 
 
+def _task_page_portable(
+    actor: User, *, states: list[str], step: str, limit: int, offset: int
+) -> tuple[list[tuple[Any, ...]], int]:
+    """Any database: one OR-ed filter over the caller's queues, then the page's rows."""
+    assignments = sorted({(a.department_id, a.role) for a in staff_assignments(user=actor)})
+    if not assignments:
+        return [], 0
+    scope = Q(pk__in=[])
+    for department_id, role in assignments:
+        scope |= Q(department_id=department_id, role=role)
+    rows = CaseTask.objects.filter(scope, status__in=states)
+    if step:
+        rows = rows.filter(step=step)
+    ids = list(rows.order_by("due_date", "id").values_list("id", flat=True)[offset : offset + limit])
+    total = rows.count() if len(ids) == limit else offset + len(ids)
+    # plain tuples, not model instances: 50 rows x 4 models cost more Python than the whole query
+    by_id = {row[0]: row for row in CaseTask.objects.filter(pk__in=ids).values_list(*_TASK_ROW_COLUMNS)}
+    return [by_id[task_id] for task_id in ids if task_id in by_id], total
+
+
 TASK_COUNT_SECONDS = 30
+_QUEUE_HEADS_SQL = """
+WITH queue AS (SELECT DISTINCT department_id, role FROM identity_staffrole WHERE user_id = %(user)s),
+head AS (
+  SELECT h.id, h.due_date FROM queue CROSS JOIN LATERAL (
+    SELECT t.id, t.due_date FROM cases_casetask t
+    WHERE t.department_id = queue.department_id AND t.role = queue.role AND t.status = ANY(%(states)s){step}
+    ORDER BY t.due_date, t.id LIMIT %(head)s) h
+  ORDER BY h.due_date, h.id LIMIT %(limit)s OFFSET %(offset)s)
+SELECT t.id, t.application_id, t.step, t.label, t.role, t.status, t.due_date, d.name,
+       a.receipt_no, a.status, a.submitted_at, s.name
+FROM head
+JOIN cases_casetask t ON t.id = head.id
+JOIN cases_application a ON a.id = t.application_id
+JOIN catalog_serviceitem s ON s.id = a.service_item_id
+JOIN identity_department d ON d.id = t.department_id
+ORDER BY head.due_date, head.id
+"""
+_QUEUE_COUNT_SQL = """
+WITH queue AS (SELECT DISTINCT department_id, role FROM identity_staffrole WHERE user_id = %(user)s)
+SELECT count(*) FROM queue CROSS JOIN LATERAL (
+  SELECT 1 FROM cases_casetask t
+  WHERE t.department_id = queue.department_id AND t.role = queue.role AND t.status = ANY(%(states)s){step}) h
+"""
 
 
-def _queue_heads(
-    assignments: list[tuple[int, str]], *, states: list[str], step: str, limit: int, offset: int
-) -> tuple[list[int], int | None]:
-    """PostgreSQL: the page's task ids from the head of each (department, role) queue, and the total.
+def _task_page_postgres(
+    user_id: int, *, states: list[str], step: str, limit: int, offset: int
+) -> tuple[list[tuple[Any, ...]], int]:
+    """PostgreSQL: the whole page in one statement, whatever the size of the queues or of history.
 
-    For each queue a LATERAL subquery walks `task_open_queue` in (due_date, id) order and stops after
-    offset+limit rows; the outer query merges those few rows. The statement stays small whatever the
-    number of queues (arrays, not one branch per queue), so it is cheap to build and to plan.
+    For each (department, role) queue of the user a LATERAL subquery walks the partial index
+    `task_open_queue` in (due_date, id) order and stops after offset+limit entries; the few rows are
+    merged, cut to the page and only then joined to their case, item and department.
     """
-    status_sql = ", ".join(f"'{state}'" for state in states)  # fixed enum values, not user input
     step_sql = " AND t.step = %(step)s" if step else ""
-    queues = "unnest(%(departments)s::bigint[], %(roles)s::varchar[]) AS q(department_id, role)"
     params: dict[str, Any] = {
-        "departments": [d for d, _ in assignments],
-        "roles": [r for _, r in assignments],
+        "user": user_id,
+        "states": states,
         "step": step,
         "head": offset + limit,
         "limit": limit,
         "offset": offset,
     }
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT h.id FROM {queues} CROSS JOIN LATERAL ("
-            f" SELECT t.id, t.due_date FROM cases_casetask t WHERE t.department_id = q.department_id"
-            f" AND t.role = q.role AND t.status IN ({status_sql}){step_sql}"
-            f" ORDER BY t.due_date, t.id LIMIT %(head)s) h"
-            f" ORDER BY h.due_date, h.id LIMIT %(limit)s OFFSET %(offset)s",
-            params,
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-        if len(ids) < limit:  # the last page: the total is known without counting
-            return ids, offset + len(ids)
+        cursor.execute(_QUEUE_HEADS_SQL.format(step=step_sql), params)
+        rows = cursor.fetchall()
+        if len(rows) < limit:  # the last page: the total is known without counting
+            return rows, offset + len(rows)
         # The total is the one part that grows with the open work (an index-only count of every open
-        # task of the queues: ~0.3 ms per 1,000); it is shared by everyone on the same queues and may
-        # lag by TASK_COUNT_SECONDS.
-        key = "govplus:task-count:" + hashlib.sha256(repr((assignments, states, step)).encode()).hexdigest()
+        # task of the queues: ~0.3 ms per 1,000); it may lag by TASK_COUNT_SECONDS.
+        key = f"govplus:task-count:{user_id}:{','.join(states)}:{hashlib.sha256(step.encode()).hexdigest()[:16]}"
         total = cache.get(key)
-        if total is not None:
-            return ids, total
-        cursor.execute(
-            f"SELECT count(*) FROM {queues} CROSS JOIN LATERAL ("
-            f" SELECT 1 FROM cases_casetask t WHERE t.department_id = q.department_id AND t.role = q.role"
-            f" AND t.status IN ({status_sql}){step_sql}) h",
-            params,
-        )
-        total = cursor.fetchone()[0]
-    cache.set(key, total, timeout=TASK_COUNT_SECONDS)
-    return ids, total
+        if total is None:
+            cursor.execute(_QUEUE_COUNT_SQL.format(step=step_sql), params)
+            total = cursor.fetchone()[0]
+            cache.set(key, total, timeout=TASK_COUNT_SECONDS)
+    return rows, total
 
 
 def tasks_of_application(*, application: Application) -> list[CaseTask]:

@@ -371,34 +371,43 @@ def application_file(
     the n-th file is reported under `materials.<n>.<field>`.
 
     The audit entries of the whole request join the chain together at the end (`audit_batch`), so
-    the chain head is locked only for the last moment of the transaction."""
-    with transaction.atomic(), audit_batch():
-        application = application_create(
-            actor=actor, service_code=service_code, form=form, channel=channel, require_complete=submit
-        )
-        materials = {material.code: material for material in application.service_item.materials.all()}
-        attached: set[str] = set()
-        for index, file in enumerate(files):
-            upload = ContentFile(file.content, name=file.name)
-            upload.size = len(file.content)
-            try:
-                _material_attach(
-                    application,
-                    actor=actor,
-                    material_code=file.code,
-                    upload=upload,  # type: ignore[arg-type]
-                    materials=materials,
-                    replace_earlier=file.code in attached,
-                )
-            except ValidationFailed as error:
-                raise ValidationFailed(
-                    {f"materials.{index}.{name}": problems for name, problems in error.fields.items()}
-                ) from error
-            attached.add(file.code)
-        if submit:
-            application = _submit(
-                application, actor=actor, form_checked=True, materials=list(materials.values()), present=attached
+    the chain head is locked only for the last moment of the transaction. When anything fails, the
+    files written so far are deleted with the rolled-back rows."""
+    written: list[ApplicationMaterial] = []
+    try:
+        with transaction.atomic(), audit_batch():
+            application = application_create(
+                actor=actor, service_code=service_code, form=form, channel=channel, require_complete=submit
             )
+            materials = {material.code: material for material in application.service_item.materials.all()}
+            attached: set[str] = set()
+            for index, file in enumerate(files):
+                upload = ContentFile(file.content, name=file.name)
+                upload.size = len(file.content)
+                try:
+                    written.append(
+                        _material_attach(
+                            application,
+                            actor=actor,
+                            material_code=file.code,
+                            upload=upload,  # type: ignore[arg-type]
+                            materials=materials,
+                            replace_earlier=file.code in attached,
+                        )
+                    )
+                except ValidationFailed as error:
+                    raise ValidationFailed(
+                        {f"materials.{index}.{name}": problems for name, problems in error.fields.items()}
+                    ) from error
+                attached.add(file.code)
+            if submit:
+                application = _submit(
+                    application, actor=actor, form_checked=True, materials=list(materials.values()), present=attached
+                )
+    except BaseException:
+        for stored in written:  # the rows were rolled back: their files must not stay behind
+            stored.file.delete(save=False)
+        raise
     return application
 
 

@@ -49,7 +49,7 @@ def test_workbench_orders_by_deadline_and_marks_colours(county):
     CaseTask.objects.filter(application=late).update(due_date=today - dt.timedelta(days=1))
     total, rows = task_list_for(actor=county.staff["clerk"], today=today)
     assert total == 2
-    assert [row.task.application_id for row in rows] == [late.pk, fresh.pk]
+    assert [row.application_id for row in rows] == [late.pk, fresh.pk]
     assert rows[0].warning == "red"
     assert rows[1].warning == ""
 
@@ -102,7 +102,7 @@ def test_a_clerk_of_several_departments_pages_through_all_queues_in_deadline_ord
     seen, totals = [], []
     for page in range(3):
         total, rows = task_list_for(actor=clerk, today=today, limit=3, offset=page * 3)
-        seen += [row.task.pk for row in rows]
+        seen += [row.id for row in rows]
         totals.append(total)
 
     assert seen == expected

@@ -12,9 +12,11 @@ import base64
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection, connections
 from django.test import Client
@@ -193,6 +195,10 @@ def test_a_crash_while_writing_tasks_leaves_the_draft_untouched(county_tx):
     assert audit_verify().is_intact
 
 
+def _stored_files() -> list[Path]:
+    return [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
+
+
 def test_a_crash_during_an_api_submit_then_a_retry_with_the_same_key_succeeds_once(county_tx):
     client = Client(raise_request_exception=False)
     client.force_login(county_tx.citizen)
@@ -209,6 +215,7 @@ def test_a_crash_during_an_api_submit_then_a_retry_with_the_same_key_succeeds_on
     assert not IdempotencyRecord.objects.exists(), "a failed request must not pin its key to a failure"
     assert AuditEntry.objects.count() == audit_before
     assert audit_verify().is_intact
+    assert _stored_files() == [], "the uploaded file of the rolled-back case was left behind"
 
     retried = client.post(f"{API}/applications", body, content_type="application/json", headers=headers)
     assert retried.status_code == 201, retried.content
@@ -220,6 +227,7 @@ def test_a_crash_during_an_api_submit_then_a_retry_with_the_same_key_succeeds_on
     assert Application.objects.get().receipt_no == retried.json()["receipt_no"]
     assert CaseTask.objects.count() == 1
     assert audit_verify().is_intact
+    assert len(_stored_files()) == 1
 
 
 # --- the audit chain ------------------------------------------------------------------------------------

@@ -145,11 +145,28 @@ def service_get_published(*, code: str) -> ServiceItem:
     return item
 
 
+APPLICATION_ITEM_SECONDS = 300
+
+
 def service_for_application(*, code: str) -> ServiceItem:
-    """A published item with what starting an application needs (department, process): one query."""
-    item = _published().select_related("department", "process").filter(code=code).first()
+    """A published item with everything starting an application needs: department, process,
+    materials and co-handling departments (`item.materials.all()` and `item.co_departments.all()`
+    are prefetched). Kept in the cache under the catalogue stamp, so a burst of applications for
+    the same item reads it once; a retired or edited item is seen at once in the process that changed
+    it and within `CATALOG_STAMP_SECONDS` in the others."""
+    key = f"govplus:application-item:{hashlib.sha256(code.encode()).hexdigest()[:32]}:{catalog_stamp()}"
+    item = cache.get(key)
     if item is None:
-        raise NotFound("未找到该事项，可能已停用。", "No published service item with this code.")
+        item = (
+            _published()
+            .select_related("department", "process")
+            .prefetch_related("materials", "co_departments")
+            .filter(code=code)
+            .first()
+        )
+        if item is None:
+            raise NotFound("未找到该事项，可能已停用。", "No published service item with this code.")
+        cache.set(key, item, timeout=APPLICATION_ITEM_SECONDS)
     return item
 
 

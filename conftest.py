@@ -18,12 +18,15 @@ def _fresh_cache():  # type: ignore[no-untyped-def]
     from django.core.cache import cache
 
     from govplus.catalog.selectors import catalog_stamp_forget
+    from govplus.core.api import forget_verified_tokens
 
     cache.clear()
     catalog_stamp_forget()
+    forget_verified_tokens()
     yield
     cache.clear()
     catalog_stamp_forget()
+    forget_verified_tokens()
 
 
 @pytest.fixture

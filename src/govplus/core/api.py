@@ -7,11 +7,17 @@ maps each bad field to its problems, Chinese first.
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import logging
+import time
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -32,8 +38,31 @@ class ErrorOut(Schema):
 ERRORS: dict[int, Any] = {status: ErrorOut for status in (400, 401, 403, 404, 409, 422, 429)}
 
 
+@dataclass(frozen=True)
+class _VerifiedToken:
+    until: float
+    user: Any
+    scopes: frozenset[str]
+
+
+_verified_tokens: dict[str, _VerifiedToken] = {}
+_VERIFIED_TOKENS_MAX = 10_000
+
+
+def forget_verified_tokens() -> None:
+    """Verify every token with the provider again from now on (tests; after a mass revocation)."""
+    _verified_tokens.clear()
+
+
 class BearerTokenAuth(APIKeyHeader):
-    """Accepts access tokens of the platform's OIDC provider (django-oauth-toolkit)."""
+    """Accepts access tokens of the platform's OIDC provider (django-oauth-toolkit).
+
+    A token verified by the provider is remembered in this process for GOVPLUS_TOKEN_CACHE_SECONDS
+    (default 10 s, never past its expiry): looking it up again with its user and client costs more
+    than the rest of a workbench request. So a revoked token, or a deactivated user's token, may keep
+    working for those seconds in a process that has just seen it — far less than the lifetime of a
+    self-contained JWT access token, which cannot be revoked at all. 0 turns the cache off.
+    """
 
     param_name = "Authorization"
     openapi_scheme = "bearer"
@@ -45,13 +74,35 @@ class BearerTokenAuth(APIKeyHeader):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if not key or not key.lower().startswith("bearer "):
             return None
+        digest = hashlib.sha256(key[7:].strip().encode()).hexdigest()
+        now = time.monotonic()
+        known = _verified_tokens.get(digest)
+        if known is not None and known.until > now and known.scopes.issuperset(self.scopes):
+            user = copy.copy(known.user)  # each request gets its own instance
+            request.user = user
+            return user
         from oauth2_provider.oauth2_backends import get_oauthlib_core
 
         valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=self.scopes)
         if not valid:
+            _verified_tokens.pop(digest, None)
             return None
+        self._remember(digest, oauth_request, now)
         request.user = oauth_request.user
         return oauth_request.user
+
+    @staticmethod
+    def _remember(digest: str, oauth_request: Any, now: float) -> None:
+        seconds = float(getattr(settings, "GOVPLUS_TOKEN_CACHE_SECONDS", 10))
+        token = getattr(oauth_request, "access_token", None)
+        if seconds <= 0 or token is None:
+            return
+        remaining = (token.expires - timezone.now()).total_seconds()
+        if len(_verified_tokens) >= _VERIFIED_TOKENS_MAX:
+            _verified_tokens.clear()
+        _verified_tokens[digest] = _VerifiedToken(
+            until=now + min(seconds, remaining), user=copy.copy(oauth_request.user), scopes=frozenset(token.scopes)
+        )
 
 
 class BrowserSessionAuth(SessionAuth):

@@ -195,3 +195,16 @@ def test_calendar_counts_the_national_day_holiday():
     calendar = WorkingCalendar(overrides={})
     # 2026-09-30 (Wed) + 1 working day skips the National Day holiday (10-01..10-07).
     assert calendar.add_working_days(dt.date(2026, 9, 30), 1) > dt.date(2026, 10, 7)
+
+
+def test_an_item_retired_after_applications_started_accepts_no_new_ones(county):
+    """The item an application needs is cached; retiring it must still stop new applications at once."""
+    from govplus.catalog.models import ServiceItem
+    from govplus.catalog.services import service_item_set_status
+
+    county.submitted_application()  # the item is now in the cache
+    service_item_set_status(actor=None, code=county.standard_item.code, status=ServiceItem.Status.RETIRED)
+
+    with pytest.raises(ValidationFailed) as refused:
+        county.submitted_application()
+    assert "service_code" in refused.value.fields

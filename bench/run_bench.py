@@ -81,9 +81,8 @@ def worker_pids() -> list[int]:
     return sorted(pid for pid in all_pids() if (stat := proc_stat(pid)) and stat[0] == master)
 
 
-def bench_backends() -> list[int]:
-    """PostgreSQL backends connected to the benchmark database (the server's connections), nothing else."""
-    database = os.environ.get("BENCH_DB", "govplus_bench")
+def _postgres_processes() -> list[tuple[int, str]]:
+    """(pid, command line) of every PostgreSQL process on the machine."""
     found = []
     for pid in all_pids():
         stat = proc_stat(pid)
@@ -93,27 +92,25 @@ def bench_backends() -> list[int]:
             title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if f" {database} " in title:
-            found.append(pid)
+        found.append((pid, title))
     return found
+
+
+def bench_backends() -> list[int]:
+    """PostgreSQL backends connected to the benchmark database (the server's connections), nothing else."""
+    database = os.environ.get("BENCH_DB", "govplus_bench")
+    return [pid for pid, title in _postgres_processes() if f" {database} " in title]
 
 
 def postgres_pids() -> list[int]:
     """The cluster's own processes plus the backends connected to the benchmark database (not other
     databases on the same server, which other people's tests may be using)."""
     database = os.environ.get("BENCH_DB", "govplus_bench")
-    pids = []
-    for pid in all_pids():
-        stat = proc_stat(pid)
-        if not stat or not stat[1].startswith("postgres"):
-            continue
-        try:
-            title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if f" {database} " in title or not re.search(r"postgres: \S+: \S+ \S+ ", title):
-            pids.append(pid)
-    return pids
+    return [
+        pid
+        for pid, title in _postgres_processes()
+        if f" {database} " in title or not re.search(r"postgres: \S+: \S+ \S+ ", title)
+    ]
 
 
 def cpu_of(pids: list[int]) -> float:

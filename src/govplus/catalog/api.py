@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
-from django.http import HttpRequest
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
 from ninja import Query, Router, Schema
 
 from govplus.cases.engine import process_steps
@@ -97,21 +100,34 @@ def detail(item: ServiceItem) -> dict[str, Any]:
     }
 
 
+SEARCH_RESPONSE_SECONDS = 300
+
+
 @router.get("/services", response={200: ServiceListOut, **ERRORS}, summary="搜索事项 / search service items")
-def service_search(request: HttpRequest, filters: Query[SearchQuery]) -> ServiceListOut:
-    result = selectors.service_search(
-        query=filters.q,
-        theme=filters.theme,
-        department=filters.department,
-        target=filters.target,
-        limit=max(1, min(filters.limit, 100)),
-        offset=max(0, filters.offset),
-    )
-    # the response schema built without validation (values typed by the models): ninja sends a model
-    # instance as is, and validating every result through its attribute getter cost more than the search
-    return ServiceListOut.model_construct(
-        count=result.count, results=[ServiceSummaryOut.model_construct(**summary(item)) for item in result.items]
-    )
+def service_search(request: HttpRequest, filters: Query[SearchQuery]) -> HttpResponse:
+    """公开接口，无需登录；事项目录变更后几秒内生效。Public, no sign-in; reflects catalogue changes within seconds."""
+    # The same for every caller: the finished JSON is kept per query, language and catalogue stamp
+    # (`catalog_stamp`), so a repeated search costs a cache lookup.
+    limit, offset = max(1, min(filters.limit, 100)), max(0, filters.offset)
+    params = (filters.q.strip()[:100], filters.theme, filters.department, filters.target, limit, offset)
+    raw = repr((params, get_language(), selectors.catalog_stamp()))
+    key = "govplus:api-search:" + hashlib.sha256(raw.encode()).hexdigest()
+    body = cache.get(key)
+    if body is None:
+        result = selectors.service_search(
+            query=filters.q,
+            theme=filters.theme,
+            department=filters.department,
+            target=filters.target,
+            limit=limit,
+            offset=offset,
+        )
+        # built without validation: every value comes typed from the models
+        body = ServiceListOut.model_construct(
+            count=result.count, results=[ServiceSummaryOut.model_construct(**summary(item)) for item in result.items]
+        ).model_dump_json()
+        cache.set(key, body, timeout=SEARCH_RESPONSE_SECONDS)
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 @router.get("/services/{code}", response={200: ServiceDetailOut, **ERRORS}, summary="办事指南 / service guide")

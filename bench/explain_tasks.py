@@ -16,8 +16,12 @@ import json
 import re
 from pathlib import Path
 
+import os
+
 import django
 
+# client-side binding, so that the captured statements carry their values and can be EXPLAINed
+os.environ["DATABASE_PREPARE_THRESHOLD"] = "off"
 django.setup()
 
 from django.db import connection  # noqa: E402
@@ -56,7 +60,7 @@ def main() -> None:
         total = 0.0
         for query in captured.captured_queries:
             sql = query["sql"]
-            if not sql.lstrip().upper().startswith("SELECT"):
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
                 continue
             with connection.cursor() as cursor:
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)

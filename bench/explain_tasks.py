@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 from pathlib import Path
-
-import os
 
 import django
 

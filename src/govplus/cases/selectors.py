@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 
 from govplus.cases.deadlines import deadline_colour, near_due_before
 from govplus.cases.models import Application, ApplicationMaterial, CaseEvent, CaseTask
+from govplus.cases.scope import task_scope
 from govplus.core.calendar import WorkingCalendar
 from govplus.core.errors import NotFound, RateLimited, ValidationFailed
 from govplus.identity.models import User
@@ -142,13 +143,7 @@ def _task_page_portable(
     actor: User, *, states: list[str], step: str, limit: int, offset: int
 ) -> tuple[list[tuple[Any, ...]], int]:
     """Any database: one OR-ed filter over the caller's queues, then the page's rows."""
-    assignments = sorted({(a.department_id, a.role) for a in staff_assignments(user=actor)})
-    if not assignments:
-        return [], 0
-    scope = Q(pk__in=[])
-    for department_id, role in assignments:
-        scope |= Q(department_id=department_id, role=role)
-    rows = CaseTask.objects.filter(scope, status__in=states)
+    rows = CaseTask.objects.filter(task_scope(actor), status__in=states)
     if step:
         rows = rows.filter(step=step)
     ids = list(rows.order_by("due_date", "id").values_list("id", flat=True)[offset : offset + limit])

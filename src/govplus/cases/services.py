@@ -227,12 +227,17 @@ def _material_attach(
     return stored
 
 
+def _upload_of(name: str, content: bytes) -> UploadedFile:
+    upload = ContentFile(content, name=name)
+    upload.size = len(content)
+    return upload  # type: ignore[return-value]  # the File interface material uploads use
+
+
 def material_upload_bytes(
     *, actor: User, receipt_no: str, material_code: str, name: str, content: bytes
 ) -> ApplicationMaterial:
-    upload = ContentFile(content, name=name)
-    upload.size = len(content)
-    return material_upload(actor=actor, receipt_no=receipt_no, material_code=material_code, upload=upload)  # type: ignore[arg-type]
+    upload = _upload_of(name, content)
+    return material_upload(actor=actor, receipt_no=receipt_no, material_code=material_code, upload=upload)
 
 
 def _missing_materials(
@@ -382,15 +387,13 @@ def application_file(
             materials = {material.code: material for material in application.service_item.materials.all()}
             attached: set[str] = set()
             for index, file in enumerate(files):
-                upload = ContentFile(file.content, name=file.name)
-                upload.size = len(file.content)
                 try:
                     written.append(
                         _material_attach(
                             application,
                             actor=actor,
                             material_code=file.code,
-                            upload=upload,  # type: ignore[arg-type]
+                            upload=_upload_of(file.name, file.content),
                             materials=materials,
                             replace_earlier=file.code in attached,
                         )

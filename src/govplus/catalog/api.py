@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.core.cache import cache
@@ -110,8 +109,7 @@ def service_search(request: HttpRequest, filters: Query[SearchQuery]) -> HttpRes
     # (`catalog_stamp`), so a repeated search costs a cache lookup.
     limit, offset = max(1, min(filters.limit, 100)), max(0, filters.offset)
     params = (filters.q.strip()[:100], filters.theme, filters.department, filters.target, limit, offset)
-    raw = repr((params, get_language(), selectors.catalog_stamp()))
-    key = "govplus:api-search:" + hashlib.sha256(raw.encode()).hexdigest()
+    key = selectors.catalog_cache_key("api-search", params, get_language())
     body = cache.get(key)
     if body is None:
         result = selectors.service_search(

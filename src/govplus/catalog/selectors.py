@@ -53,10 +53,10 @@ def catalog_stamp() -> str:
     """A value that changes whenever what the public catalogue pages show may have changed.
 
     It combines the number of items and their latest `updated_at` (every save of an item bumps it)
-    with a generation counter in the cache that `catalog_changed` bumps (themes, materials,
-    departments). Each process reads it at most once every `CATALOG_STAMP_SECONDS`, so caches keyed
-    by it cost no query per request; a change made in this process is seen at once, one made in
-    another process within those seconds.
+    with a generation counter in the cache that `catalog_changed` bumps (imports, status changes,
+    processes, and every catalogue save or delete in the admin: themes, materials). Each process
+    reads it at most once every `CATALOG_STAMP_SECONDS`, so caches keyed by it cost no query per
+    request; a change made in this process is seen at once, one made in another within those seconds.
     """
     global _stamp_memo
     now = time.monotonic()
@@ -75,12 +75,18 @@ def catalog_stamp_forget() -> None:
     _stamp_memo = None
 
 
+def catalog_cache_key(kind: str, *parts: object) -> str:
+    """A cache key for something derived from the catalogue: it changes with `catalog_stamp`, so
+    whatever is stored under it is never served after the catalogue changed."""
+    raw = repr((parts, catalog_stamp()))
+    return f"govplus:{kind}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
 def service_search(
     *, query: str = "", theme: str = "", department: str = "", target: str = "", limit: int = 50, offset: int = 0
 ) -> SearchResult:
     """Published items matching the query and filters, best first; cached until the catalog changes."""
-    params = (query.strip().lower()[:100], theme, department, target, limit, offset, catalog_stamp())
-    key = "govplus:search:" + hashlib.sha256(repr(params).encode()).hexdigest()
+    key = catalog_cache_key("search", query.strip().lower()[:100], theme, department, target, limit, offset)
     result = cache.get(key)
     if result is None:
         result = _service_search(
@@ -154,7 +160,7 @@ def service_for_application(*, code: str) -> ServiceItem:
     are prefetched). Kept in the cache under the catalogue stamp, so a burst of applications for
     the same item reads it once; a retired or edited item is seen at once in the process that changed
     it and within `CATALOG_STAMP_SECONDS` in the others."""
-    key = f"govplus:application-item:{hashlib.sha256(code.encode()).hexdigest()[:32]}:{catalog_stamp()}"
+    key = catalog_cache_key("application-item", code)
     item = cache.get(key)
     if item is None:
         item = (

@@ -93,7 +93,7 @@ class BearerTokenAuth(APIKeyHeader):
 
     @staticmethod
     def _remember(digest: str, oauth_request: Any, now: float) -> None:
-        seconds = float(getattr(settings, "GOVPLUS_TOKEN_CACHE_SECONDS", 10))
+        seconds = float(settings.GOVPLUS_TOKEN_CACHE_SECONDS)
         token = getattr(oauth_request, "access_token", None)
         if seconds <= 0 or token is None:
             return

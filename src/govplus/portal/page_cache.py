@@ -12,7 +12,6 @@ cookie or needs a CSRF token (it would be someone's own).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -24,7 +23,7 @@ from django.http.response import HttpResponseBase
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
-from govplus.catalog.selectors import catalog_stamp
+from govplus.catalog.selectors import catalog_cache_key
 
 PAGE_SECONDS = 60
 _VISITOR_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
@@ -50,8 +49,7 @@ def public_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not _is_shared_view(request):
             return view(request, *args, **kwargs)
-        raw = f"{request.get_full_path()}|{get_language()}|{catalog_stamp()}"
-        key = "govplus:page:" + hashlib.sha256(raw.encode()).hexdigest()
+        key = catalog_cache_key("page", request.get_full_path(), get_language())
         cached = cache.get(key)
         response: HttpResponseBase
         if cached is not None:

@@ -56,8 +56,7 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
     head = selectors.service_published_head(code=code)
     if head is None:
         raise Http404
-    stamp = selectors.catalog_stamp()
-    cache_key = f"govplus:guide:{head.code}:{head.version}:{head.updated_at.timestamp()}:{stamp}:{get_language()}"
+    cache_key = selectors.catalog_cache_key("guide", head.code, head.version, head.updated_at, get_language())
     body = cache.get(cache_key)
     if body is None:
         try:

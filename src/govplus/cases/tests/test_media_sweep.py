@@ -6,8 +6,10 @@ import os
 import time
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from govplus.cases.media_sweep import orphan_files_sweep
 from govplus.cases.models import ApplicationMaterial
@@ -43,3 +45,16 @@ def test_old_unreferenced_files_are_deleted_and_audited(county, capsys):
     assert AuditEntry.objects.filter(action="cases.orphan_files_deleted").count() == 1
     assert audit_verify().is_intact
     assert orphan_files_sweep().orphans == []
+
+
+def test_a_grace_period_too_short_to_be_safe_is_refused_and_nothing_is_deleted(county):
+    application = county.submitted_application()
+    kept = ApplicationMaterial.objects.get(application=application)
+    fresh_orphan = _leave_behind(
+        Path(settings.MEDIA_ROOT) / Path(kept.file.name).parent, "cafecafecafecafe", age_hours=0
+    )
+
+    with pytest.raises(CommandError, match="older-than-hours"):
+        call_command("media_sweep", "--older-than-hours", "-5")
+
+    assert fresh_orphan.exists() and Path(kept.file.path).exists()

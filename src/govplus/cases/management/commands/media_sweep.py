@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from govplus.cases.media_sweep import orphan_files_sweep
+
+MIN_GRACE_HOURS = 1
 
 
 class Command(BaseCommand):
@@ -18,6 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="only list them")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["older_than_hours"] < MIN_GRACE_HOURS:
+            raise CommandError(
+                f"--older-than-hours 至少为 {MIN_GRACE_HOURS}：更新的文件可能属于仍在进行的请求 / "
+                f"must be at least {MIN_GRACE_HOURS}: newer files may belong to requests still running"
+            )
         result = orphan_files_sweep(
             older_than=dt.timedelta(hours=options["older_than_hours"]), dry_run=options["dry_run"]
         )

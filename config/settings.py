@@ -213,6 +213,14 @@ if REDIS_URL:
 else:
     HUEY["filename"] = str(VAR_DIR / "huey.sqlite3")
 
+# Domain events (core/events.py): delivery attempts per (event, handler) before it counts as failed,
+# the first retry delay (doubled after each failure, at most 6 hours), how long a worker may hold a
+# delivery before another may take it over, and how long delivered events are kept.
+GOVPLUS_EVENTS_MAX_ATTEMPTS = int(os.environ.get("GOVPLUS_EVENTS_MAX_ATTEMPTS", "10"))
+GOVPLUS_EVENTS_RETRY_SECONDS = int(os.environ.get("GOVPLUS_EVENTS_RETRY_SECONDS", "30"))
+GOVPLUS_EVENTS_CLAIM_SECONDS = int(os.environ.get("GOVPLUS_EVENTS_CLAIM_SECONDS", "300"))
+GOVPLUS_EVENTS_KEEP_DAYS = int(os.environ.get("GOVPLUS_EVENTS_KEEP_DAYS", "30"))
+
 # Adapters for systems outside the platform: dotted paths to a class with the adapter's Protocol.
 GOVPLUS_SMS_ADAPTER = os.environ.get("GOVPLUS_SMS_ADAPTER", "govplus.core.notify.LogSmsGateway")
 GOVPLUS_EMAIL_ADAPTER = os.environ.get("GOVPLUS_EMAIL_ADAPTER", "govplus.core.notify.DjangoEmailGateway")

@@ -105,3 +105,54 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class OutboxEvent(models.Model):
+    """A domain event, written in the transaction of the write it announces (the transactional outbox).
+
+    The payload carries ids and codes only, never personal data: it is copied to every subscriber."""
+
+    name = models.CharField(_("事件"), max_length=80, db_index=True)
+    payload = models.JSONField(_("内容"), default=dict)
+    occurred_at = models.DateTimeField(_("发生时间"), db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("领域事件")
+        verbose_name_plural = _("领域事件")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.name}"
+
+
+class EventDelivery(models.Model):
+    """The delivery of one event to one handler: its own state, attempts and backoff, so one failing
+    handler never makes the others run again. A delivered row is the record that (event, handler) ran."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待投递")
+        DELIVERED = "delivered", _("已投递")
+        FAILED = "failed", _("投递失败")
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    handler = models.CharField(_("处理程序"), max_length=150)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"))
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    delivered_at = models.DateTimeField(_("投递时间"), null=True, blank=True)
+    last_error = models.TextField(_("最近错误"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["event", "handler"], name="event_delivery_once_per_handler")]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="event_delivery_due"),
+            models.Index(fields=["status", "handler"], name="event_delivery_status"),
+        ]
+        verbose_name = _("事件投递")
+        verbose_name_plural = _("事件投递")
+
+    def __str__(self) -> str:
+        return f"{self.event_id} → {self.handler} ({self.status})"

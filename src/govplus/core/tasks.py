@@ -1,22 +1,34 @@
-"""Background tasks of the core module (Huey)."""
+"""Background tasks of the core module (Huey): delivery of domain events."""
 
 from __future__ import annotations
 
 import logging
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
-from govplus.core.models import Notification
+from govplus.core.events import events_deliver, events_prune, events_sweep
 
 logger = logging.getLogger(__name__)
 
 
-@db_task(retries=3, retry_delay=30)
-def deliver_external_notification(notification_id: int) -> None:
-    """Send the SMS/email copies of an inbox message; retried when a gateway fails."""
-    from govplus.core.notify import deliver_external
+@db_task()
+def deliver_event(event_id: int) -> None:
+    """Queued when the publishing transaction commits: the fast path. Failures are retried by the
+    sweep with backoff (the delivery rows hold the state), not by Huey."""
+    events_deliver(event_id=event_id)
 
-    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
-    if notification is None:
-        return
-    deliver_external(notification)
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_events() -> None:
+    """Every minute: deliver what the fast path missed (a process died after its commit) and retries
+    whose backoff has passed."""
+    counts = events_sweep()
+    if any(counts.values()):
+        logger.info("event sweep: %s", counts)
+
+
+@db_periodic_task(crontab(hour="4", minute="10"))
+def prune_events() -> None:
+    """Every night: forget delivered events older than GOVPLUS_EVENTS_KEEP_DAYS."""
+    logger.info("events pruned: %s", events_prune())

@@ -17,7 +17,8 @@ from govplus.cases import engine
 from govplus.cases.deadlines import clock_extend, clock_pause, clock_resume, clock_start_processing
 from govplus.cases.models import Application, CaseTask
 from govplus.cases.scope import task_scope
-from govplus.cases.services import event_add, supplement_request_create, tasks_create
+from govplus.cases.services import supplement_request_create, tasks_create
+from govplus.cases.transitions import application_transition
 from govplus.cases.workflow import (
     ACTIONS,
     DELIVERY_METHODS,
@@ -26,7 +27,6 @@ from govplus.cases.workflow import (
     SUSPENDABLE,
     action_allowed,
 )
-from govplus.core.audit import audit_record
 from govplus.core.calendar import WorkingCalendar
 from govplus.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from govplus.core.notify import notification_send
@@ -88,8 +88,7 @@ def task_complete(
             task_id=task.engine_task_id,
             data={"outcome": spec.engine_outcome, "opinion": opinion, "delivery_method": delivery_method},
         )
-        before = application.status
-        _apply_outcome(
+        target = _apply_outcome(
             application,
             task=task,
             action=action,
@@ -99,29 +98,27 @@ def task_complete(
             now=now,
         )
         application.workflow_state = state.serialized
-        application.version += 1
-        application.save()
+        application_transition(
+            application,
+            action=action,
+            to=target,
+            actor=actor,
+            event_kind=action,
+            title=f"{task.label}：{spec.label}",
+            opinion=opinion,
+            is_public=task.step != "co_review" or action == "deny",
+            when=now,
+            audit_action=f"cases.task_{action}",
+            audit_changes={"task": task.pk, "step": task.step},
+            event_name="application.co_decided" if task.step == "co_review" else None,
+            payload={"task_id": task.pk, "step": task.step, "task_department_id": task.department_id}
+            | ({"result": application.result} if task.step == "decide" else {}),
+        )
         tasks_create(application, [t for t in state.ready_tasks], now=now)
         if state.is_completed:
             CaseTask.objects.filter(application=application, status__in=OPEN_STATES).update(
                 status=CaseTask.Status.CANCELLED
             )
-        event_add(
-            application,
-            actor=actor,
-            kind=action,
-            title=f"{task.label}：{spec.label}",
-            opinion=opinion,
-            is_public=task.step != "co_review" or action == "deny",
-            when=now,
-        )
-        audit_record(
-            actor=actor,
-            action=f"cases.task_{action}",
-            object_type="application",
-            object_id=application.receipt_no,
-            changes={"task": task.pk, "step": task.step, "status": [before, application.status]},
-        )
         _notify_applicant(application, action=action)
     return application
 
@@ -135,26 +132,29 @@ def _apply_outcome(
     delivery_method: str,
     state: engine.EngineState,
     now: Any,
-) -> None:
+) -> str:
+    """Apply the engine's step to the case's fields; returns the status the case moves to."""
     calendar = WorkingCalendar()
     today = timezone.localdate(now)
+    target = application.status
     application.stage = state.ready_tasks[0].label if state.ready_tasks else ""
     if action == "accept":
-        application.status = Application.Status.IN_PROGRESS
+        target = Application.Status.IN_PROGRESS
         application.accepted_at = now
         clock_start_processing(application, today=today, calendar=calendar)
     elif action == "return":
-        application.status = Application.Status.SUBMITTED
+        target = Application.Status.SUBMITTED
     elif task.step == "decide":
         application.result = ACTIONS[action].result or ""
         application.decision_opinion = opinion
     if state.is_completed:
         application.concluded_at = now
         application.warning_level = ""
-        application.status = Application.Status.NOT_ACCEPTED if action == "not_accept" else Application.Status.CONCLUDED
+        target = Application.Status.NOT_ACCEPTED if action == "not_accept" else Application.Status.CONCLUDED
         if action == "conclude":
             application.delivery_method = delivery_method
     CaseTask.objects.filter(application=application, status__in=OPEN_STATES).update(due_date=application.due_date)
+    return target
 
 
 def _notify_applicant(application: Application, *, action: str) -> None:
@@ -181,26 +181,25 @@ def _request_supplement(*, actor: User, task: CaseTask, items: list[dict[str, st
             .select_related("service_item", "applicant")
             .get(pk=task.application_id)
         )
-        supplement_request_create(application, actor=actor, step=task.step, items=items, note=note, now=now)
-        before = application.status
-        application.status = Application.Status.SUPPLEMENT_REQUESTED
+        request = supplement_request_create(application, actor=actor, step=task.step, items=items, note=note, now=now)
         clock_pause(application, today=timezone.localdate(now), calendar=WorkingCalendar())
-        application.version += 1
-        application.save()
-        event_add(
+        application_transition(
             application,
+            action="request_supplement",
+            to=Application.Status.SUPPLEMENT_REQUESTED,
             actor=actor,
-            kind="supplement_requested",
+            event_kind="supplement_requested",
             title=f"{task.label}：一次性告知补正",
             opinion=note,
             when=now,
-        )
-        audit_record(
-            actor=actor,
-            action="cases.task_request_supplement",
-            object_type="application",
-            object_id=application.receipt_no,
-            changes={"task": task.pk, "status": [before, application.status]},
+            audit_action="cases.task_request_supplement",
+            audit_changes={"task": task.pk},
+            payload={
+                "task_id": task.pk,
+                "step": task.step,
+                "supplement_request_id": request.pk,
+                "material_codes": [entry["material_code"] for entry in request.items if entry["material_code"]],
+            },
         )
         notification_send(
             recipient=application.applicant,
@@ -242,11 +241,9 @@ def _suspend_or_resume(*, actor: User, receipt_no: str, reason: str, suspend: bo
     with transaction.atomic():
         application = _case_for_staff(actor=actor, receipt_no=receipt_no, roles={Role.REVIEWER, Role.APPROVER})
         calendar, today = WorkingCalendar(), timezone.localdate(now)
-        before = application.status
         if suspend:
             if application.status not in SUSPENDABLE:
                 raise Conflict("只有办理中的办件可以中止。", "Only cases in progress can be suspended.")
-            application.status = Application.Status.SUSPENDED
             clock_pause(application, today=today, calendar=calendar)
             CaseTask.objects.filter(application=application, status=CaseTask.Status.OPEN).update(
                 status=CaseTask.Status.WAITING
@@ -254,21 +251,21 @@ def _suspend_or_resume(*, actor: User, receipt_no: str, reason: str, suspend: bo
         else:
             if application.status != Application.Status.SUSPENDED:
                 raise Conflict("该办件未中止。", "The case is not suspended.")
-            application.status = Application.Status.IN_PROGRESS
             clock_resume(application, today=today, calendar=calendar)
             CaseTask.objects.filter(application=application, status=CaseTask.Status.WAITING).update(
                 status=CaseTask.Status.OPEN, due_date=application.due_date
             )
-        application.version += 1
-        application.save()
         kind, title = ("suspended", "办件中止，暂停计时") if suspend else ("resumed", "恢复办理，继续计时")
-        event_add(application, actor=actor, kind=kind, title=title, opinion=reason, when=now)
-        audit_record(
+        application_transition(
+            application,
+            action="suspend" if suspend else "resume",
+            to=Application.Status.SUSPENDED if suspend else Application.Status.IN_PROGRESS,
             actor=actor,
-            action=f"cases.application_{kind}",
-            object_type="application",
-            object_id=receipt_no,
-            changes={"status": [before, application.status]},
+            event_kind=kind,
+            title=title,
+            opinion=reason,
+            when=now,
+            audit_action=f"cases.application_{kind}",
         )
         notification_send(
             recipient=application.applicant, title=title, body=reason[:200], link=f"/my/applications/{receipt_no}"
@@ -291,17 +288,19 @@ def application_extend(*, actor: User, receipt_no: str, days: int, reason: str) 
             raise Conflict("该办件当前不能延期。", "This case cannot be extended now.")
         before = application.due_date
         clock_extend(application, days=days, calendar=WorkingCalendar())
-        application.version += 1
-        application.save()
-        CaseTask.objects.filter(application=application, status__in=OPEN_STATES).update(due_date=application.due_date)
-        event_add(application, actor=actor, kind="extended", title=f"延长办理期限 {days} 个工作日", opinion=reason)
-        audit_record(
+        application_transition(
+            application,
+            action="extend",
+            to=application.status,
             actor=actor,
-            action="cases.application_extend",
-            object_type="application",
-            object_id=receipt_no,
-            changes={"due_date": [before, application.due_date], "days": days},
+            event_kind="extended",
+            title=f"延长办理期限 {days} 个工作日",
+            opinion=reason,
+            audit_action="cases.application_extend",
+            audit_changes={"due_date": [before, application.due_date], "days": days},
+            payload={"days": days, "due_date": str(application.due_date)},
         )
+        CaseTask.objects.filter(application=application, status__in=OPEN_STATES).update(due_date=application.due_date)
         notification_send(
             recipient=application.applicant,
             title="办理期限已延长",

@@ -13,10 +13,12 @@ from django.utils.translation import gettext_noop
 
 from govplus.cases.models import Application, Rating, RectificationTask
 from govplus.cases.services import event_add
+from govplus.cases.transitions import application_payload
 from govplus.cases.workflow import RATEABLE
 from govplus.core.audit import audit_record
 from govplus.core.calendar import WorkingCalendar
 from govplus.core.errors import Conflict, NotFound, ValidationFailed
+from govplus.core.events import event_publish
 from govplus.core.notify import notification_send
 from govplus.identity.models import Role, StaffRole, User
 
@@ -49,7 +51,7 @@ def rating_submit(*, actor: User, receipt_no: str, score: int, reasons: list[str
         with transaction.atomic():
             application = (
                 Application.objects.select_for_update()
-                .select_related("department")
+                .select_related("department", "service_item")
                 .filter(receipt_no=receipt_no, applicant=actor)
                 .first()
             )
@@ -66,9 +68,10 @@ def rating_submit(*, actor: User, receipt_no: str, score: int, reasons: list[str
                 department=application.department,
             )
             event_add(application, actor=actor, kind="rated", title=f"评价：{SCORE_LABELS[score]}", when=now)
+            rectification = None
             if score <= BAD_SCORE_AT_MOST:
                 due = WorkingCalendar().add_working_days(timezone.localdate(now), RECTIFICATION_WORKING_DAYS)
-                RectificationTask.objects.create(
+                rectification = RectificationTask.objects.create(
                     rating=rating, department=application.department, due_date=due, created_at=now
                 )
                 for admin in User.objects.filter(
@@ -88,6 +91,18 @@ def rating_submit(*, actor: User, receipt_no: str, score: int, reasons: list[str
                 object_type="application",
                 object_id=receipt_no,
                 changes={"score": score},
+            )
+            event_publish(
+                name="rating.submitted",
+                payload=application_payload(
+                    application,
+                    rating_id=rating.pk,
+                    score=score,
+                    is_bad=score <= BAD_SCORE_AT_MOST,
+                    reasons=reasons,
+                    rectification_id=rectification.pk if rectification else None,
+                ),
+                when=now,
             )
     except IntegrityError as error:
         raise Conflict("该办件已评价。", "This case has already been rated.", code="already_rated") from error

@@ -23,7 +23,9 @@ from django.utils import timezone
 from govplus.cases import engine
 from govplus.cases.deadlines import clock_resume, clock_start_acceptance
 from govplus.cases.forms import contact_phone_of, form_clean
-from govplus.cases.models import Application, ApplicationMaterial, CaseEvent, CaseTask, SupplementRequest
+from govplus.cases.models import Application, ApplicationMaterial, CaseTask, SupplementRequest
+from govplus.cases.transitions import application_transition
+from govplus.cases.transitions import event_add as event_add  # re-exported: actions and ratings use it
 from govplus.cases.uploads import upload_check
 from govplus.cases.workflow import WITHDRAWABLE
 from govplus.catalog.models import Material, ServiceItem
@@ -54,28 +56,6 @@ def _own_application(*, actor: User, receipt_no: str, lock: bool = True) -> Appl
     if application is None:
         raise NotFound("未找到该办件。", "No application with this receipt number.")
     return application
-
-
-def event_add(
-    application: Application,
-    *,
-    actor: Any,
-    kind: str,
-    title: str,
-    opinion: str = "",
-    is_public: bool = True,
-    when: dt.datetime | None = None,
-) -> CaseEvent:
-    return CaseEvent.objects.create(
-        application=application,
-        occurred_at=when or timezone.now(),
-        actor=actor if getattr(actor, "pk", None) else None,
-        kind=kind,
-        stage=application.stage,
-        title=title,
-        opinion=opinion,
-        is_public=is_public,
-    )
 
 
 def application_create(
@@ -327,22 +307,22 @@ def _submit(
         data={"receipt_no": receipt_no, "co_departments": [d.code for d in item.co_departments.all()]},
     )
     calendar = WorkingCalendar()
-    application.status = Application.Status.SUBMITTED
     application.submitted_at = now
     application.workflow_state = state.serialized
     application.stage = state.ready_tasks[0].label if state.ready_tasks else ""
     clock_start_acceptance(application, today=timezone.localdate(now), calendar=calendar)
-    application.version += 1
-    application.save()
-    tasks_create(application, state.ready_tasks, now=now, fresh=True)
-    event_add(application, actor=actor, kind="submitted", title="提交申请", when=now)
-    audit_record(
+    application_transition(
+        application,
+        action="submit",
+        to=Application.Status.SUBMITTED,
         actor=actor,
-        action="cases.application_submit",
-        object_type="application",
-        object_id=receipt_no,
-        changes={"status": [Application.Status.DRAFT, Application.Status.SUBMITTED]},
+        event_kind="submitted",
+        title="提交申请",
+        audit_action="cases.application_submit",
+        when=now,
+        payload={"channel": application.channel},
     )
+    tasks_create(application, state.ready_tasks, now=now, fresh=True)
     notification_send(
         recipient=actor,
         title=f"您的申请已提交：{item.name}",
@@ -445,25 +425,27 @@ def application_supplement(*, actor: User, receipt_no: str, note: str = "") -> A
         request.resolved_at = now
         request.save(update_fields=["resolved_at"])
         if request.stage_step == "accept":
-            application.status = Application.Status.SUBMITTED
+            back_to = Application.Status.SUBMITTED
             application.clock_paused_on = None
             application.paused_days_remaining = None
             clock_start_acceptance(application, today=timezone.localdate(now), calendar=calendar)
         else:
-            application.status = Application.Status.IN_PROGRESS
+            back_to = Application.Status.IN_PROGRESS
             clock_resume(application, today=timezone.localdate(now), calendar=calendar)
-        application.version += 1
-        application.save()
+        application_transition(
+            application,
+            action="supplement",
+            to=back_to,
+            actor=actor,
+            event_kind="supplemented",
+            title="申请人已补正材料",
+            opinion=note[:500],
+            audit_action="cases.application_supplement",
+            when=now,
+            payload={"supplement_request_id": request.pk},
+        )
         CaseTask.objects.filter(application=application, status=CaseTask.Status.WAITING).update(
             status=CaseTask.Status.OPEN, due_date=application.due_date
-        )
-        event_add(application, actor=actor, kind="supplemented", title="申请人已补正材料", opinion=note[:500], when=now)
-        audit_record(
-            actor=actor,
-            action="cases.application_supplement",
-            object_type="application",
-            object_id=receipt_no,
-            changes={"status": [Application.Status.SUPPLEMENT_REQUESTED, application.status]},
         )
     return application
 
@@ -475,26 +457,25 @@ def application_withdraw(*, actor: User, receipt_no: str, reason: str = "") -> A
             raise Conflict(
                 "已受理的办件不能撤回，请联系办理部门。", "Accepted applications cannot be withdrawn online."
             )
-        before = application.status
         if application.workflow_state:
             application.workflow_state = engine.workflow_cancel(
                 bpmn_xml=application.service_item.process.bpmn_xml, serialized=application.workflow_state
             ).serialized
-        application.status = Application.Status.WITHDRAWN
         application.concluded_at = timezone.now()
-        application.version += 1
-        application.save()
+        application_transition(
+            application,
+            action="withdraw",
+            to=Application.Status.WITHDRAWN,
+            actor=actor,
+            event_kind="withdrawn",
+            title="申请人撤回申请",
+            opinion=reason[:500],
+            audit_action="cases.application_withdraw",
+            when=application.concluded_at,
+        )
         CaseTask.objects.filter(
             application=application, status__in=[CaseTask.Status.OPEN, CaseTask.Status.WAITING]
         ).update(status=CaseTask.Status.CANCELLED)
-        event_add(application, actor=actor, kind="withdrawn", title="申请人撤回申请", opinion=reason[:500])
-        audit_record(
-            actor=actor,
-            action="cases.application_withdraw",
-            object_type="application",
-            object_id=receipt_no,
-            changes={"status": [before, Application.Status.WITHDRAWN]},
-        )
     return application
 
 

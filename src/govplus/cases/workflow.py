@@ -1,8 +1,9 @@
 """What may happen to a case, and by whom.
 
 The BPMN process decides the order of steps; this file decides which actions each step offers, what
-each action tells the engine, and which case statuses allow the case-level actions (suspend, resume,
-extend, withdraw). Rules follow the Administrative Licensing Law (《行政许可法》):
+each action tells the engine, and — in `TRANSITIONS` — which status changes each action may make
+(applied only by `cases/transitions.py::application_transition`). Rules follow the Administrative
+Licensing Law (《行政许可法》):
 - 第三十二条: accept, refuse with reasons, or notify everything to supplement at once (一次性告知);
 - 第四十二条: decide within the limit; the head of the organ may extend it, with reasons;
 - 第四十五条 and the 中止 practice: time spent waiting for the applicant or on a suspension does not
@@ -55,9 +56,58 @@ DELIVERY_METHODS = {
     "window": gettext_noop("窗口领取"),
 }
 
-SUSPENDABLE = {Application.Status.IN_PROGRESS}
-EXTENDABLE = {Application.Status.IN_PROGRESS, Application.Status.SUSPENDED}
-WITHDRAWABLE = {Application.Status.DRAFT, Application.Status.SUBMITTED, Application.Status.SUPPLEMENT_REQUESTED}
+S = Application.Status
+FINAL_STATUSES = frozenset({S.CONCLUDED, S.NOT_ACCEPTED, S.WITHDRAWN})
+
+
+@dataclass(frozen=True)
+class Transition:
+    """What an action may do to a case's status: from-status → the statuses it may lead to (several
+    where the BPMN engine decides: a step may end the process), and the domain event it publishes."""
+
+    moves: dict[str, frozenset[str]]
+    event: str
+
+
+def _moves(*pairs: tuple[str, set[str]]) -> dict[str, frozenset[str]]:
+    return {source: frozenset(targets) for source, targets in pairs}
+
+
+# Every change of `Application.status` is one of these, applied by `cases/transitions.py`.
+TRANSITIONS: dict[str, Transition] = {
+    "submit": Transition(_moves((S.DRAFT, {S.SUBMITTED})), "application.submitted"),
+    # 第三十二条: accept, refuse, or notify everything to supplement at once.
+    "accept": Transition(_moves((S.SUBMITTED, {S.IN_PROGRESS, S.CONCLUDED})), "application.accepted"),
+    "not_accept": Transition(_moves((S.SUBMITTED, {S.NOT_ACCEPTED})), "application.not_accepted"),
+    "request_supplement": Transition(
+        _moves((S.SUBMITTED, {S.SUPPLEMENT_REQUESTED}), (S.IN_PROGRESS, {S.SUPPLEMENT_REQUESTED})),
+        "application.supplement_requested",
+    ),
+    "supplement": Transition(
+        _moves((S.SUPPLEMENT_REQUESTED, {S.SUBMITTED, S.IN_PROGRESS})), "application.supplemented"
+    ),
+    "pass": Transition(_moves((S.IN_PROGRESS, {S.IN_PROGRESS, S.CONCLUDED})), "application.reviewed"),
+    "return": Transition(_moves((S.IN_PROGRESS, {S.SUBMITTED})), "application.returned"),
+    "approve": Transition(_moves((S.IN_PROGRESS, {S.IN_PROGRESS, S.CONCLUDED})), "application.decided"),
+    "deny": Transition(_moves((S.IN_PROGRESS, {S.IN_PROGRESS, S.CONCLUDED})), "application.decided"),
+    "conclude": Transition(_moves((S.IN_PROGRESS, {S.CONCLUDED})), "application.concluded"),
+    # 中止 and 第四十二条 extension: the clock stops or grows; extension keeps the status.
+    "suspend": Transition(_moves((S.IN_PROGRESS, {S.SUSPENDED})), "application.suspended"),
+    "resume": Transition(_moves((S.SUSPENDED, {S.IN_PROGRESS})), "application.resumed"),
+    "extend": Transition(
+        _moves((S.IN_PROGRESS, {S.IN_PROGRESS}), (S.SUSPENDED, {S.SUSPENDED})), "application.extended"
+    ),
+    "withdraw": Transition(
+        _moves((S.DRAFT, {S.WITHDRAWN}), (S.SUBMITTED, {S.WITHDRAWN}), (S.SUPPLEMENT_REQUESTED, {S.WITHDRAWN})),
+        "application.withdrawn",
+    ),
+}
+# Published, besides the action's own event, whenever a case reaches 办结 or 不予受理.
+CONCLUDED_EVENT = "application.concluded"
+
+SUSPENDABLE = frozenset(TRANSITIONS["suspend"].moves)
+EXTENDABLE = frozenset(TRANSITIONS["extend"].moves)
+WITHDRAWABLE = frozenset(TRANSITIONS["withdraw"].moves)
 RATEABLE = {Application.Status.CONCLUDED, Application.Status.NOT_ACCEPTED}
 MAX_EXTENSION_DAYS = 30
 
@@ -70,10 +120,6 @@ def action_allowed(step: str, action: str) -> bool:
     return action in STEP_ACTIONS.get(step, [])
 
 
-def status_after_engine(*, ready_steps: list[str], is_completed: bool, outcome_status: str | None) -> str:
-    """The case status after the engine ran: ended, or in progress / waiting for acceptance."""
-    if is_completed:
-        return outcome_status or Application.Status.CONCLUDED
-    if ready_steps and all(step == "accept" for step in ready_steps):
-        return Application.Status.SUBMITTED
-    return Application.Status.IN_PROGRESS
+def transition_allowed(*, action: str, source: str, target: str) -> bool:
+    transition = TRANSITIONS.get(action)
+    return transition is not None and target in transition.moves.get(source, frozenset())

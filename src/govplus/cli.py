@@ -1,6 +1,6 @@
 """The `govplus` console command: Django's management commands for this project.
 
-govplus migrate | seed_demo | audit verify | run_huey | runserver | createsuperuser | ...
+govplus migrate | seed_demo | audit verify | events failed|retry|sweep | run_huey | runserver | ...
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ retryable when they fail."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from io import StringIO
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from govplus.core.events import (
@@ -192,6 +193,17 @@ def test_failed_deliveries_are_visible_in_the_admin(db, handlers, settings, admi
     assert '<td class="field-handler">test.first</td>' not in html  # delivered: not in the failed list
     assert admin_client.get("/admin/core/outboxevent/").status_code == 200
 
+    handlers["test.second"].failures = 0
+    failed = EventDelivery.objects.get(handler="test.second")
+    answer = admin_client.post(
+        "/admin/core/eventdelivery/", {"action": "retry_deliveries", "_selected_action": [failed.pk]}
+    )
+    assert answer.status_code == 302
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == (EventDelivery.Status.PENDING, 0)  # re-queued, due now
+    events_sweep()
+    assert handlers["test.second"].seen == [failed.event_id]
+
 
 def test_payloads_refuse_personal_data(db):
     with pytest.raises(ValueError, match="phone"):
@@ -212,3 +224,32 @@ def test_old_delivered_events_are_pruned_but_unfinished_ones_kept(db, handlers, 
     events_deliver(event_id=stuck.pk)
     assert events_prune(now=timezone.now() + dt.timedelta(days=settings.GOVPLUS_EVENTS_KEEP_DAYS + 1)) == 1
     assert list(OutboxEvent.objects.values_list("pk", flat=True)) == [stuck.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sweeping_at_once_run_each_delivery_once(handlers):
+    count = 15
+    for recorder in handlers.values():
+        recorder.failures = count  # every first attempt fails: all deliveries wait for the sweep
+    published = [publish(n=number).pk for number in range(count)]
+    assert EventDelivery.objects.filter(status=EventDelivery.Status.PENDING).count() == 2 * count
+    later = timezone.now() + dt.timedelta(hours=1)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            events_sweep(now=later)
+        except BaseException as error:  # re-raised below, in the test's thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    for recorder in handlers.values():
+        assert sorted(recorder.seen) == published  # each event once per handler, none twice
+    assert not EventDelivery.objects.exclude(status=EventDelivery.Status.DELIVERED).exists()

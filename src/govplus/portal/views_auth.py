@@ -8,11 +8,12 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from govplus.core.errors import GovplusError
+from govplus.core.errors import GovplusError, RateLimited
 from govplus.identity import services
 from govplus.portal.helpers import field_errors, user_of
 
@@ -42,11 +43,21 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 needs_totp=error.code == "totp_required",
                 next=request.POST.get("next", ""),
             )
-            return render(request, "portal/login.html", context, status=error.status)
+            response = render(request, "portal/login.html", context, status=error.status)
+            if isinstance(error, RateLimited):
+                response["Retry-After"] = str(error.retry_after)
+            return response
         login(request, user, backend="govplus.identity.backends.LockoutModelBackend")
         default = "/staff/" if user.kind == "staff" else "/my/applications"
         return redirect(_next_url(request, default))
     return render(request, "portal/login.html", context)
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin site signs in through the portal's sign-in (throttle, one-time code, audit), never by
+    password alone: Django's own admin form would skip the TOTP step."""
+    target = _next_url(request, "/admin/")
+    return redirect(f"{reverse('portal:login')}?{urlencode({'next': target})}")
 
 
 @require_POST

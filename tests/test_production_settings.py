@@ -75,7 +75,9 @@ def test_strong_secrets_start_with_https_hardening_on(tmp_path, rsa_pem):
     assert facts["hsts"] >= 31536000
     assert facts["proxy"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert facts["session_secure"] and facts["csrf_secure"]
-    assert "script-src 'self'" in facts["csp"] and "unsafe-inline" not in facts["csp"].split("script-src")[1].split(";")[0]
+    assert (
+        "script-src 'self'" in facts["csp"] and "unsafe-inline" not in facts["csp"].split("script-src")[1].split(";")[0]
+    )
 
 
 @pytest.mark.parametrize(

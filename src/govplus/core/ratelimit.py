@@ -3,8 +3,10 @@
 A limit counts events per key in windows of `window` seconds aligned to the clock; when the count
 reaches `limit`, further calls are refused until the window ends, and the caller learns how many
 seconds that is (for `Retry-After`, RFC 9110 §10.2.3). The keys hold no personal data: callers pass
-a digest of the username, never the name itself. With the local-memory cache (development, tests) the
-counts are per process; configure `REDIS_URL` to share them.
+a digest of the username, never the name itself. The counts live in the "shared" cache
+(settings.CACHES): Redis with `REDIS_URL` (atomic increments, every node), else files under var/
+that every process of the machine sees (increments there are read-then-write, so a burst may count
+a little low).
 """
 
 from __future__ import annotations
@@ -13,7 +15,13 @@ import hashlib
 import math
 import time
 
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.filebased import FileBasedCache
+
+
+def _cache() -> BaseCache:
+    return caches["shared"]
 
 
 def limit_key(*parts: str) -> str:
@@ -29,7 +37,7 @@ def _window(window: int, now: float) -> tuple[int, int]:
 def limit_retry_after(*, name: str, key: str, limit: int, window: int) -> int:
     """Seconds until `key` may act again under this limit; 0 when it is below the limit."""
     bucket, remaining = _window(window, time.time())
-    count = cache.get(f"govplus:limit:{name}:{key}:{bucket}", 0)
+    count = _cache().get(f"govplus:limit:{name}:{key}:{bucket}", 0)
     return remaining if int(count or 0) >= limit else 0
 
 
@@ -37,6 +45,11 @@ def limit_hit(*, name: str, key: str, window: int) -> int:
     """Count one event for `key` in the current window; returns the count so far."""
     bucket, remaining = _window(window, time.time())
     cache_key = f"govplus:limit:{name}:{key}:{bucket}"
+    cache = _cache()
+    if isinstance(cache, FileBasedCache):  # its incr() would reset the expiry to the default 5 minutes
+        count = int(cache.get(cache_key, 0) or 0) + 1
+        cache.set(cache_key, count, timeout=remaining + 1)
+        return count
     cache.add(cache_key, 0, timeout=remaining + 1)
     try:
         return int(cache.incr(cache_key))
@@ -47,18 +60,18 @@ def limit_hit(*, name: str, key: str, window: int) -> int:
 
 def limit_clear(*, name: str, key: str, window: int) -> None:
     bucket, _ = _window(window, time.time())
-    cache.delete(f"govplus:limit:{name}:{key}:{bucket}")
+    _cache().delete(f"govplus:limit:{name}:{key}:{bucket}")
 
 
 def lock_set(*, name: str, key: str, seconds: int) -> float:
     """Lock `key` for `seconds`; returns the time (epoch seconds) the lock ends."""
     until = time.time() + seconds
-    cache.set(f"govplus:lock:{name}:{key}", until, timeout=seconds)
+    _cache().set(f"govplus:lock:{name}:{key}", until, timeout=seconds)
     return until
 
 
 def lock_retry_after(*, name: str, key: str) -> int:
-    until = cache.get(f"govplus:lock:{name}:{key}")
+    until = _cache().get(f"govplus:lock:{name}:{key}")
     if until is None:
         return 0
     return max(0, math.ceil(float(until) - time.time()))

@@ -17,7 +17,7 @@ from django.http import HttpRequest
 
 from govplus.core.audit import audit_record
 from govplus.core.crypto import decrypt_text, encrypt_text, lookup_hash, mask_id_number, mask_middle, mask_phone
-from govplus.core.errors import NotAuthenticated, RateLimited, ValidationFailed
+from govplus.core.errors import Conflict, NotAuthenticated, RateLimited, ValidationFailed
 from govplus.identity.backends import request_address
 from govplus.identity.models import BusinessProfile, CitizenProfile, Department, Role, StaffRole, User
 from govplus.identity.throttle import login_failure_note, login_success_note
@@ -249,12 +249,31 @@ def login_authenticate(*, request: HttpRequest, username: str, password: str, to
 
 
 def totp_begin(*, actor: User) -> str:
-    """Create a new TOTP secret (not yet enabled); returns the otpauth:// URI for the QR code."""
+    """Create a new TOTP secret (not yet enabled); returns the otpauth:// URI for the QR code.
+
+    Refused while TOTP is enabled: a new secret would silently switch the second factor off, so
+    whoever holds a session could drop it; turning it off takes a current code (`totp_disable`)."""
+    actor.refresh_from_db(fields=["is_totp_enabled"])
+    if actor.is_totp_enabled:
+        raise Conflict("动态口令已启用；如需更换，请先停用。", "TOTP is already on; turn it off first to replace it.")
     secret = pyotp.random_base32()
     with transaction.atomic():
         User.objects.filter(pk=actor.pk).update(totp_secret_encrypted=encrypt_text(secret), is_totp_enabled=False)
         audit_record(actor=actor, action="identity.totp_begin", object_type="user", object_id=actor.pk)
     return pyotp.TOTP(secret).provisioning_uri(name=actor.username, issuer_name="govplus")
+
+
+def totp_disable(*, actor: User, code: str) -> None:
+    """Turn TOTP off, proven by a current code from the authenticator app (a session alone is not
+    enough: it may be someone else's hands on an unlocked computer)."""
+    actor.refresh_from_db()
+    if not actor.is_totp_enabled:
+        return
+    if not pyotp.TOTP(decrypt_text(actor.totp_secret_encrypted)).verify(code.strip(), valid_window=1):
+        raise ValidationFailed({"code": ["动态口令错误 / wrong one-time code"]})
+    with transaction.atomic():
+        User.objects.filter(pk=actor.pk).update(is_totp_enabled=False, totp_secret_encrypted="")
+        audit_record(actor=actor, action="identity.totp_disable", object_type="user", object_id=actor.pk)
 
 
 def totp_enable(*, actor: User, code: str) -> None:

@@ -83,18 +83,27 @@ def register_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def totp_setup(request: HttpRequest) -> HttpResponse:
-    context: dict[str, object] = {}
+    """Set up TOTP (scan, then prove with a code) or, once it is on, turn it off with a current code."""
+    user = user_of(request)
+    context: dict[str, object] = {"is_enabled": user.is_totp_enabled}
+    if user.is_totp_enabled:
+        if request.method == "POST":
+            try:
+                services.totp_disable(actor=user, code=request.POST.get("code", ""))
+            except GovplusError as error:
+                context["errors"] = field_errors(error)
+                return render(request, "portal/totp.html", context, status=error.status)
+            messages.success(request, _("动态口令已停用。"))
+            return redirect("portal:totp")
+        return render(request, "portal/totp.html", context)
     if request.method == "POST" and request.POST.get("code"):
         try:
-            services.totp_enable(actor=user_of(request), code=request.POST["code"])
+            services.totp_enable(actor=user, code=request.POST["code"])
         except GovplusError as error:
             context["errors"] = field_errors(error)
         else:
             messages.success(request, _("动态口令已启用，下次登录需要输入。"))
             return redirect("portal:workbench")
-    if "errors" in context:
-        uri = services.totp_current_uri(actor=user_of(request))
-    else:
-        uri = services.totp_begin(actor=user_of(request))
+    uri = services.totp_current_uri(actor=user) if "errors" in context else services.totp_begin(actor=user)
     context["qr_svg"] = segno.make(uri, error="m").svg_inline(scale=4)
     return render(request, "portal/totp.html", context)

@@ -114,17 +114,58 @@ def test_admin_login_cannot_sign_a_totp_account_in_by_password_alone(county):
 
 
 def test_the_login_throttle_lives_in_the_shared_cache(county):
-    """Another web process sees the lock: it is in Django's cache (Redis in production), not in memory."""
-    from django.core.cache import cache
+    """The lock is in the "shared" cache (settings.CACHES), holding no username or address in its keys."""
+    from django.core.cache import caches
 
     client = Client()
     for _ in range(settings.GOVPLUS_LOCKOUT_THRESHOLD):
         _post_login(client, "zhangsan", "wrong-password")
     assert _post_login(client, "zhangsan", PASSWORD).status_code == 429
-    assert any(key.startswith(":1:govplus:lock:login:") for key in cache._cache)  # type: ignore[attr-defined]
-    assert not any("zhangsan" in key or "10.0.0.1" in key for key in cache._cache)  # type: ignore[attr-defined]
-    cache.clear()
+    keys = list(caches["shared"]._cache)  # type: ignore[attr-defined]
+    assert any(":govplus:lock:login:" in key for key in keys)
+    assert not any("zhangsan" in key or "10.0.0.1" in key for key in keys)
+    caches["shared"].clear()
     assert _post_login(client, "zhangsan", PASSWORD).status_code == 302
+
+
+def test_another_process_sees_the_lock_without_redis(county, settings, tmp_path):
+    """Without REDIS_URL the shared cache is files under var/: a second process (another gunicorn
+    worker) refuses the locked pair too, with the same Retry-After."""
+    import subprocess
+    import sys
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "shared": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "shared"),
+        },
+    }
+    client = Client()
+    for _ in range(settings.GOVPLUS_LOCKOUT_THRESHOLD):
+        _post_login(client, "zhangsan", "wrong-password")
+    assert _post_login(client, "zhangsan", PASSWORD).status_code == 429
+    probe = (
+        "import django; django.setup(); from govplus.identity.throttle import login_wait_seconds; "
+        "print(login_wait_seconds(username='zhangsan', address='10.0.0.1'), "
+        "login_wait_seconds(username='zhangsan', address='10.0.0.2'))"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={
+            **__import__("os").environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "GOVPLUS_VAR_DIR": str(tmp_path),
+            "GOVPLUS_TESTING": "off",
+            "REDIS_URL": "",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert other.returncode == 0, other.stderr
+    locked_there, other_address = (int(n) for n in other.stdout.split())
+    assert 14 * 60 < locked_there <= 15 * 60 and other_address == 0
 
 
 @pytest.mark.parametrize("code", ["", "123"])
@@ -132,3 +173,24 @@ def test_totp_step_asks_for_the_code(county, code):
     _totp_on(county.staff["clerk"])
     page = _post_login(Client(), "gaj_clerk", PASSWORD, totp_code=code)
     assert page.status_code == 401 and 'name="totp_code"' in page.content.decode()
+
+
+def test_totp_stays_on_when_the_setup_page_is_opened_and_turning_it_off_takes_a_code(county):
+    clerk = county.staff["clerk"]
+    totp = _totp_on(clerk)
+    browser = Client()
+    browser.force_login(clerk)
+    page = browser.get("/account/totp/")
+    assert page.status_code == 200 and "停用动态口令" in page.content.decode()
+    clerk.refresh_from_db()
+    assert clerk.is_totp_enabled  # opening the page used to start a new secret and switch TOTP off
+    refused = browser.post("/account/totp/", {"code": "000000"})
+    assert refused.status_code == 422 and "动态口令错误" in refused.content.decode()
+    clerk.refresh_from_db()
+    assert clerk.is_totp_enabled
+    assert browser.post("/account/totp/", {"code": totp.now()}).status_code == 302
+    clerk.refresh_from_db()
+    assert not clerk.is_totp_enabled
+    actions = list(AuditEntry.objects.filter(object_id=str(clerk.pk)).values_list("action", flat=True))
+    assert "identity.totp_enable" in actions and "identity.totp_disable" in actions
+    assert _post_login(Client(), "gaj_clerk", PASSWORD).status_code == 302  # no code needed any more

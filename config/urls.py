@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from govplus.core.api import build_api
-from govplus.identity.views import HeaderOnlyUserInfoView, RootDiscoveryView
+from govplus.identity.views import AuditedAuthorizationView, HeaderOnlyUserInfoView, RootDiscoveryView
 from govplus.portal import views_auth
 
 api = build_api()
@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path(".well-known/openid-configuration", RootDiscoveryView.as_view(), name="oidc-discovery"),
     path("o/.well-known/openid-configuration", RootDiscoveryView.as_view()),
+    path("o/authorize/", AuditedAuthorizationView.as_view(), name="oidc-authorize"),
     path("o/userinfo/", HeaderOnlyUserInfoView.as_view(), name="oidc-userinfo"),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     path("admin/login/", views_auth.admin_login, name="admin-login"),

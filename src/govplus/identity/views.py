@@ -1,13 +1,15 @@
-"""The OIDC discovery document, served at the site root with the root as issuer; the userinfo endpoint."""
+"""OIDC views: the discovery document at the site root, userinfo (header tokens only), the audited consent page."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from oauth2_provider.views import ConnectDiscoveryInfoView, UserInfoView
+from oauth2_provider.views import AuthorizationView, ConnectDiscoveryInfoView, UserInfoView
 
+from govplus.core.audit import audit_record
 from govplus.identity.oidc import root_issuer
 
 
@@ -41,3 +43,21 @@ class HeaderOnlyUserInfoView(UserInfoView):
             response["Cache-Control"] = "no-store"
             return response
         return super().dispatch(request, *args, **kwargs)
+
+
+class AuditedAuthorizationView(AuthorizationView):
+    """The consent page; a refusal is audited too (an accepted consent is audited where the code is
+    issued, `oidc.GovplusOAuth2Validator.save_authorization_code`)."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        if not form.cleaned_data.get("allow"):
+            with transaction.atomic():
+                audit_record(
+                    actor=self.request.user,
+                    action="oidc.consent_refuse",
+                    object_type="oauth_application",
+                    object_id=form.cleaned_data.get("client_id", ""),
+                    changes={"scopes": sorted(str(form.cleaned_data.get("scope", "")).split())},
+                )
+        return response

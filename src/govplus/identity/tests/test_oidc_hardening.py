@@ -144,3 +144,14 @@ def test_code_issue_with_consent_and_token_issue_are_audited(browser, county):
     assert set(token_entry.changes["scopes"]) == {"openid", "profile"}
     for entry in (code_entry, token_entry):
         assert token["access_token"] not in str(entry.changes)
+
+
+def test_a_refused_consent_is_audited_and_issues_no_code(browser, county):
+    url = authorize_url()
+    form = form_with(browser.get(url).content.decode(), "allow")
+    refused = browser.post(url, {**form.fields})  # the "cancel" button sends no `allow`
+    assert error_of(refused) == "access_denied"
+    entry = AuditEntry.objects.get(action="oidc.consent_refuse")
+    assert entry.actor == county.citizen and entry.object_id == CLI_CLIENT_ID
+    assert entry.changes == {"scopes": ["openid", "profile"]}
+    assert not AuditEntry.objects.filter(action="oidc.authorization_code_issue").exists()

@@ -32,6 +32,7 @@ from govplus.core.audit import audit_batch, audit_record
 from govplus.core.calendar import WorkingCalendar
 from govplus.core.crypto import encrypt_text
 from govplus.core.errors import Conflict, GovplusError, NotFound, PermissionDenied, ValidationFailed
+from govplus.core.i18n import message_en
 from govplus.core.notify import notification_send
 from govplus.identity.models import User
 
@@ -73,6 +74,7 @@ def event_add(
         kind=kind,
         stage=application.stage,
         title=title,
+        title_en=message_en(title)[:200],  # both languages stored; the reader's picks one
         opinion=opinion,
         is_public=is_public,
     )
@@ -348,6 +350,7 @@ def _submit(
         title=f"您的申请已提交：{item.name}",
         body=f"办件编号 {receipt_no}，请留意受理结果。",
         link=f"/my/applications/{receipt_no}",
+        name_en=item.name_en,
     )
     return application
 

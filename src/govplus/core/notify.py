@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from govplus.core.crypto import mask_phone
+from govplus.core.i18n import message_en
 from govplus.core.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -55,10 +56,26 @@ def email_gateway() -> EmailGateway:
 
 
 def notification_send(
-    *, recipient: Any, title: str, body: str = "", link: str = "", category: str = "case", external: bool = True
+    *,
+    recipient: Any,
+    title: str,
+    body: str = "",
+    link: str = "",
+    category: str = "case",
+    external: bool = True,
+    name_en: str = "",
 ) -> Notification:
+    """Write an inbox message (and queue its SMS/email copies). The message is stored in Chinese and,
+    when it is one the platform writes, in English too (`core.i18n.message_en`; `name_en` is the
+    English name of the item it names), so the inbox shows the reader's language."""
     notification = Notification.objects.create(
-        recipient=recipient, title=title[:120], body=body, link=link, category=category
+        recipient=recipient,
+        title=title[:120],
+        title_en=message_en(title, name_en=name_en)[:200],
+        body=body,
+        body_en=message_en(body, name_en=name_en),
+        link=link,
+        category=category,
     )
     if external:
         from govplus.core.tasks import deliver_external_notification

@@ -19,10 +19,12 @@ from django.utils import timezone
 from govplus.cases.actions import task_complete
 from govplus.cases.models import Application, CaseEvent, CaseTask, Rating, RectificationTask
 from govplus.cases.services import application_create, application_submit, material_upload_bytes
+from govplus.cases.workflow import ACTIONS
 from govplus.catalog.models import Material, ServiceItem
 from govplus.core.audit import audit_record
 from govplus.core.calendar import WorkingCalendar
 from govplus.core.crypto import encrypt_text, lookup_hash
+from govplus.core.i18n import message_en
 from govplus.core.models import Notification
 from govplus.demo.forms import Applicant, sample_form
 from govplus.identity.models import CitizenProfile, Role, StaffRole, User
@@ -186,6 +188,7 @@ def _historic_case(
             kind="submitted",
             stage="受理",
             title="提交申请",
+            title_en=message_en("提交申请"),
         )
     ]
     tasks = []
@@ -214,7 +217,8 @@ def _historic_case(
                 actor=staff.get(role),
                 kind=action,
                 stage=label,
-                title=f"{label}：{action}",
+                title=f"{label}：{ACTIONS[action].label}",
+                title_en=message_en(f"{label}：{ACTIONS[action].label}"),
             )
         )
         previous = when

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 
 from django.core.management import call_command
 from django.utils import timezone
 
-from govplus.cases.models import Application
+from govplus.cases.models import Application, CaseEvent
 from govplus.core.models import Notification
 from govplus.demo.forms import PAST_DAYS, Applicant, sample_form
 from govplus.identity.models import User
@@ -26,6 +27,11 @@ def test_live_cases_belong_to_many_residents_and_forms_read_true(db):
     assert live.values("applicant").distinct().count() >= 20
     unread = Notification.objects.filter(recipient=citizen, read_at__isnull=True).count()
     assert 1 <= unread <= 5
+    # the timeline reads as words in both languages ("审查：审查通过", not "审查：pass")
+    titles = list(CaseEvent.objects.values_list("title", "title_en"))
+    assert titles and all(not re.search(r"[a-z_]+$", title) and title_en for title, title_en in titles), [
+        pair for pair in titles if re.search(r"[a-z_]+$", pair[0]) or not pair[1]
+    ][:5]
     for application in Application.objects.select_related("service_item"):
         submitted = timezone.localdate(application.submitted_at)
         values = application.form_data

@@ -143,3 +143,21 @@ def test_the_demo_county_is_found_in_english(db, query, expected):
     catalog_import(actor=None, data=data)
     with translation.override("en"):
         assert service_search(query=query).items[0].name == expected
+
+
+def test_every_demo_guide_reads_in_english(db, client):
+    data = json.loads(DEMO.read_text())
+    regions_departments_import(actor=None, regions=data["regions"], departments=data["departments"])
+    builtin_processes_install(actor=None)
+    catalog_import(actor=None, data=data)
+    english(client)
+    published = [item for item in data["services"] if item.get("status", "published") == "published"]
+    assert len(published) >= 45
+    for item in published:
+        response = client.get(f"/services/{item['implementation_code']}/")
+        page = response.content.decode()
+        assert response.status_code == 200, item["name"]
+        assert item["name_en"].replace("'", "&#x27;") in page, item["name"]
+        assert all(m["name_en"].replace("'", "&#x27;") in page for m in item["materials"]), item["name"]
+    home = client.get("/").content.decode()
+    assert all(theme["name_en"].replace("'", "&#x27;") in home for theme in data["themes"])

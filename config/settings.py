@@ -139,6 +139,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "govplus.portal.context.portal_context",
             ],
+            # `localized` and `stage_name` in every template: catalogue content in the reader's language
+            "builtins": ["govplus.core.templatetags.govplus_i18n"],
         },
     }
 ]

@@ -127,7 +127,8 @@ def test_citizen_applies_supplements_once_and_rates_the_result(
     screenshot(clerk, "09-workbench")
     task = open_case_from_workbench(clerk, receipt_no, "受理")
     expect(status_of(clerk)).to_have_text("待受理")
-    expect(clerk.get_by_role("link", name=re.compile("M01 · id-card.pdf"))).to_be_visible()
+    # staff see the material's name, not its code
+    expect(clerk.get_by_role("link", name=f"{M01} · id-card.pdf")).to_be_visible()
     screenshot(clerk, "10-staff-case")
     task.get_by_role("radio", name="一次性告知补正", exact=True).check()
     task.get_by_text("一次性告知补正：勾选需补正的材料").click()
@@ -159,7 +160,7 @@ def test_citizen_applies_supplements_once_and_rates_the_result(
 
     # Accept, review, approve, conclude.
     task = open_case_from_workbench(clerk, receipt_no, "受理")
-    expect(clerk.get_by_role("link", name=re.compile("M01 · id-card-clear.pdf"))).to_be_visible()
+    expect(clerk.get_by_role("link", name=f"{M01} · id-card-clear.pdf")).to_be_visible()
     task.get_by_role("radio", name="受理", exact=True).check()
     submit_task(clerk, task)
 

@@ -64,6 +64,7 @@ def deadline_scan() -> dict[str, int]:
                         link=f"/staff/cases/{application.receipt_no}",
                         category="deadline",
                         external=level == "red",
+                        name_en=application.service_item.name_en,
                     )
                 audit_record(
                     actor=None,

@@ -143,6 +143,7 @@ class CaseEvent(models.Model):
     kind = models.CharField(max_length=30)
     stage = models.CharField(max_length=40, blank=True)
     title = models.CharField(max_length=100)
+    title_en = models.CharField(max_length=200, blank=True)
     opinion = models.TextField(blank=True)
     is_public = models.BooleanField(default=True)
 

@@ -13,13 +13,15 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from govplus.cases.deadlines import deadline_colour, near_due_before
 from govplus.cases.models import Application, ApplicationMaterial, CaseEvent, CaseTask
 from govplus.cases.scope import task_scope
 from govplus.core.calendar import WorkingCalendar
 from govplus.core.errors import NotFound, RateLimited, ValidationFailed
+from govplus.core.i18n import localized
 from govplus.core.ratelimit import limit_hit, limit_key, limit_retry_after
 from govplus.identity.models import User
 from govplus.identity.selectors import staff_assignments
@@ -84,6 +86,8 @@ class TaskRow:
     application_status: str
     submitted_at: dt.datetime | None
     service_name: str
+    service_name_en: str
+    department_en: str
     warning: str
 
     @property
@@ -104,6 +108,8 @@ _TASK_ROW_COLUMNS = (
     "application__status",
     "application__submitted_at",
     "application__service_item__name",
+    "application__service_item__name_en",
+    "department__name_en",
 )
 
 
@@ -164,7 +170,7 @@ head AS (
     ORDER BY t.due_date, t.id LIMIT %(head)s) h
   ORDER BY h.due_date, h.id LIMIT %(limit)s OFFSET %(offset)s)
 SELECT t.id, t.application_id, t.step, t.label, t.role, t.status, t.due_date, d.name,
-       a.receipt_no, a.status, a.submitted_at, s.name
+       a.receipt_no, a.status, a.submitted_at, s.name, s.name_en, d.name_en
 FROM head
 JOIN cases_casetask t ON t.id = head.id
 JOIN cases_application a ON a.id = t.application_id
@@ -263,13 +269,13 @@ def progress_public(*, receipt_no: str, phone_last4: str, client: str) -> Public
     if application is None or not application.contact_phone.endswith(phone_last4):
         limit_hit(name="progress", key=key, window=3600)
         raise NotFound("办件编号或手机号后4位不正确。", "Receipt number and phone digits do not match.")
-    steps = list(
-        application.events.filter(is_public=True).order_by("occurred_at", "id").values_list("occurred_at", "title")
-    )
+    events = application.events.filter(is_public=True).order_by("occurred_at", "id")
+    rows = events.values_list("occurred_at", "title", "title_en")
+    steps = [(at, localized({"title": title, "title_en": title_en}, "title")) for at, title, title_en in rows]
     return PublicProgress(
         receipt_no=application.receipt_no,
-        service_name=application.service_item.name,
-        department=application.department.name,
+        service_name=localized(application.service_item),
+        department=localized(application.department),
         status=application.status,
         status_label=application.get_status_display(),
         stage=application.stage,
@@ -278,3 +284,24 @@ def progress_public(*, receipt_no: str, phone_last4: str, client: str) -> Public
         concluded_at=application.concluded_at,
         steps=steps,
     )
+
+
+DEMAND_SECONDS = 600
+
+
+def service_demand(*, days: int = 90) -> list[tuple[int, int]]:
+    """(service item id, applications submitted in the last `days` days), most asked-for first: what
+    热门事项 on the home page is ranked by. Kept for `DEMAND_SECONDS`; demand moves slowly."""
+    key = f"govplus:service-demand:{days}"
+    demand = cache.get(key)
+    if demand is None:
+        since = timezone.now() - dt.timedelta(days=days)
+        demand = list(
+            Application.objects.filter(submitted_at__gte=since)
+            .values("service_item_id")
+            .annotate(n=Count("id"))
+            .order_by("-n", "service_item_id")
+            .values_list("service_item_id", "n")
+        )
+        cache.set(key, demand, timeout=DEMAND_SECONDS)
+    return demand

@@ -328,6 +328,7 @@ def _submit(
         title=f"您的申请已提交：{item.name}",
         body=f"办件编号 {receipt_no}，请留意受理结果。",
         link=f"/my/applications/{receipt_no}",
+        name_en=item.name_en,
     )
     return application
 

@@ -20,6 +20,7 @@ from govplus.cases.workflow import CONCLUDED_EVENT, TRANSITIONS, transition_allo
 from govplus.core.audit import audit_record
 from govplus.core.errors import Conflict
 from govplus.core.events import event_publish
+from govplus.core.i18n import message_en
 
 
 class TransitionRefused(Conflict):
@@ -44,6 +45,7 @@ def event_add(
         kind=kind,
         stage=application.stage,
         title=title,
+        title_en=message_en(title)[:200],  # both languages stored; the reader's picks one
         opinion=opinion,
         is_public=is_public,
     )

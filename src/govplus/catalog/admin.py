@@ -9,8 +9,7 @@ from django.contrib import admin
 
 from govplus.cases.engine import ProcessError, process_validate
 from govplus.catalog.models import Material, ProcessDefinition, ServiceItem, Theme
-from govplus.catalog.search import tokens_for_index
-from govplus.catalog.services import catalog_changed
+from govplus.catalog.services import catalog_changed, search_text_for
 from govplus.core.admin import AuditedAdmin
 
 
@@ -33,21 +32,19 @@ class CatalogAdmin(AuditedAdmin):
 class MaterialInline(admin.TabularInline):
     model = Material
     extra = 0
-    fields = ["order", "code", "name", "is_required", "form", "medium", "copies", "source", "licence_type"]
+    fields = ["order", "code", "name", "name_en", "is_required", "form", "medium", "copies", "source", "licence_type"]
 
 
 @admin.register(ServiceItem)
 class ServiceItemAdmin(CatalogAdmin):
-    list_display = ["name", "code", "department", "item_type", "status", "process", "version"]
+    list_display = ["name", "name_en", "code", "department", "item_type", "status", "process", "version"]
     list_filter = ["status", "item_type", "department", "online_depth"]
-    search_fields = ["name", "code", "basic_code"]
+    search_fields = ["name", "name_en", "code", "basic_code"]
     filter_horizontal = ["co_departments", "themes"]
     inlines = [MaterialInline]
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
-        obj.search_text = " ".join(
-            tokens_for_index(" ".join([obj.name, obj.category, obj.department.name, *obj.keywords, obj.result_name]))
-        )
+        obj.search_text = search_text_for(obj, obj.department.name, obj.department.name_en)
         if change and form.changed_data:
             obj.version += 1
         super().save_model(request, obj, form, change)
@@ -55,7 +52,7 @@ class ServiceItemAdmin(CatalogAdmin):
 
 @admin.register(Theme)
 class ThemeAdmin(CatalogAdmin):
-    list_display = ["code", "name", "audience", "order"]
+    list_display = ["code", "name", "name_en", "audience", "order"]
 
 
 class ProcessDefinitionForm(forms.ModelForm):

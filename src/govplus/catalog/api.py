@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.core.cache import cache
@@ -9,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from ninja import Query, Router, Schema
 
-from govplus.cases.engine import process_steps
 from govplus.catalog import selectors, services
 from govplus.catalog.models import ServiceItem
 from govplus.catalog.schemas import (
@@ -40,7 +40,9 @@ def summary(item: ServiceItem) -> dict[str, Any]:
     return {
         "code": item.code,
         "name": item.name,
+        "name_en": item.name_en,
         "department": item.department.name,
+        "department_en": item.department.name_en,
         "department_code": item.department.code,
         "item_type": item.item_type,
         "item_type_label": str(item.get_item_type_display()),
@@ -62,9 +64,10 @@ def detail(item: ServiceItem) -> dict[str, Any]:
         "legal_basis": item.legal_basis,
         "target": [t for t, flag in (("citizen", item.target_citizen), ("business", item.target_business)) if flag],
         "scope": item.scope,
+        "summary_en": item.summary_en,
         "conditions": item.conditions,
         "process_key": item.process.key,
-        "process_steps": process_steps(bpmn_xml=item.process.bpmn_xml),
+        "process_steps": [asdict(step) for step in selectors.business_steps(item=item)],
         "process_description": item.process_description,
         "fee_is_charged": item.fee_is_charged,
         "fee_standard": item.fee_standard,
@@ -83,6 +86,7 @@ def detail(item: ServiceItem) -> dict[str, Any]:
             {
                 "code": m.code,
                 "name": m.name,
+                "name_en": m.name_en,
                 "is_required": m.is_required,
                 "form": m.form,
                 "medium": m.medium,

@@ -47,8 +47,10 @@ class Theme(models.Model):
 
     code = models.CharField(max_length=40, unique=True)
     name = models.CharField(_("主题"), max_length=40)
+    name_en = models.CharField(_("主题（英文）"), max_length=80, blank=True)
     audience = models.CharField(_("对象"), max_length=10, default="citizen")
     description = models.TextField(blank=True)
+    description_en = models.TextField(_("说明（英文）"), blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -80,6 +82,10 @@ class ServiceItem(TimestampedModel):
     code = models.CharField(_("实施编码"), max_length=40, unique=True)
     basic_code = models.CharField(_("基本编码"), max_length=20)
     name = models.CharField(_("事项名称"), max_length=120)
+    name_en = models.CharField(_("事项名称（英文）"), max_length=200, blank=True)
+    summary_en = models.TextField(
+        _("事项简介（英文）"), blank=True, help_text=_("英文读者看到的受理条件与适用对象简述。")
+    )
     item_type = models.CharField(_("事项类型"), max_length=40, choices=ItemType.choices)
     category = models.CharField(_("领域"), max_length=20, blank=True)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="service_items")
@@ -162,6 +168,7 @@ class Material(models.Model):
     item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="materials")
     code = models.CharField(_("材料编码"), max_length=20)
     name = models.CharField(_("材料名称"), max_length=200)
+    name_en = models.CharField(_("材料名称（英文）"), max_length=300, blank=True)
     is_required = models.BooleanField(_("是否必需"), default=True)
     form = models.CharField(_("材料形式"), max_length=20, choices=Form.choices, default=Form.ORIGINAL)
     medium = models.CharField(_("载体"), max_length=12, choices=Medium.choices, default=Medium.ELECTRONIC)

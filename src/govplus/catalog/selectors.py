@@ -10,9 +10,12 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
+from govplus.cases.engine import process_steps
 from govplus.catalog.models import POWER_TYPES, Material, ProcessDefinition, ServiceItem, Theme
-from govplus.catalog.search import query_tokens, score
+from govplus.catalog.responsibilities import ResponsibilityEntry, responsibilities_for
+from govplus.catalog.search import is_english_word, query_tokens, score
 from govplus.core.errors import NotFound
+from govplus.core.i18n import stage_name_en
 
 
 def _published() -> QuerySet[ServiceItem]:
@@ -30,6 +33,7 @@ class SearchResult:
 SEARCH_FIELDS = (
     "code",
     "name",
+    "name_en",
     "item_type",
     "category",
     "status",
@@ -39,6 +43,7 @@ SEARCH_FIELDS = (
     "online_depth",
     "search_text",
     "department__name",
+    "department__name_en",
     "department__code",
 )
 SEARCH_CACHE_SECONDS = 300
@@ -112,13 +117,31 @@ def _service_search(*, query: str, theme: str, department: str, target: str, lim
         return SearchResult(len(ordered), ordered[offset : offset + limit])
     condition = Q()
     for token in tokens:
-        condition |= Q(name__icontains=token) | Q(search_text__contains=token)
+        if is_english_word(token):  # a whole indexed word, not a part of one
+            condition |= Q(search_text__regex=rf"(^| ){token}( |$)")
+        else:
+            condition |= Q(name__icontains=token) | Q(search_text__contains=token)
     candidates = list(items.filter(condition).distinct()[:500])
-    ranked = sorted(
-        candidates,
-        key=lambda item: (-score(query=query, tokens=tokens, name=item.name, search_text=item.search_text), item.code),
-    )
+    scored = [
+        (score(query=query, tokens=tokens, name=item.name, search_text=item.search_text, name_en=item.name_en), item)
+        for item in candidates
+    ]
+    ranked = [item for _, item in sorted(scored, key=lambda pair: (-pair[0], pair[1].code))]
     return SearchResult(len(ranked), ranked[offset : offset + limit])
+
+
+def services_popular(*, demand: list[tuple[int, int]], limit: int = 8) -> list[ServiceItem]:
+    """热门事项: published items by demand (`demand` is (item id, applications), most first, from the
+    cases module); when fewer items were asked for than `limit`, the catalogue fills the rest."""
+    ranked = [item_id for item_id, count in demand if count > 0]
+    items = {item.pk: item for item in _published().filter(pk__in=ranked[: limit * 2]).select_related("department")}
+    popular = [items[item_id] for item_id in ranked if item_id in items][:limit]
+    if len(popular) < limit:
+        chosen = {item.pk for item in popular}
+        popular += [item for item in service_search(limit=limit * 2).items if item.pk not in chosen][
+            : limit - len(popular)
+        ]
+    return popular
 
 
 @dataclass(frozen=True)
@@ -127,11 +150,12 @@ class ServiceHead:
     name: str
     version: int
     updated_at: datetime.datetime
+    name_en: str = ""
 
 
 def service_published_head(*, code: str) -> ServiceHead | None:
     """Just enough of a published item to check a cached guide: one narrow query, no model instance."""
-    row = _published().filter(code=code).values_list("code", "name", "version", "updated_at").first()
+    row = _published().filter(code=code).values_list("code", "name", "version", "updated_at", "name_en").first()
     return ServiceHead(*row) if row else None
 
 
@@ -205,25 +229,60 @@ def power_list() -> QuerySet[ServiceItem]:
     )
 
 
-RESPONSIBILITIES = [
-    ("受理责任", "公示依法应当提交的材料；一次性告知补正材料；依法受理或不予受理（不予受理的说明理由）。"),
-    ("审查责任", "对申请材料进行审查，提出审查意见；需要现场核查的，依法组织核查。"),
-    ("决定责任", "在法定期限内作出决定；不予许可的，书面说明理由并告知救济途径。"),
-    ("送达责任", "制作并送达决定文书或证照，按规定公开办理结果。"),
-    ("事后监管责任", "对许可对象开展事中事后监管，依法查处违法行为。"),
-    ("其他责任", "法律法规规章规定应履行的其他责任。"),
-]
-ACCOUNTABILITY = (
-    "对符合条件不予受理、不予许可或者不在法定期限内作出决定的；对不符合条件的准予许可的；"
-    "索取或收受他人财物、谋取其他利益的；其他违反法律法规规章规定的行为，依法追究责任。"
-)
+def responsibility_list() -> list[ResponsibilityEntry]:
+    """责任清单: for each power, the duties and the situations that incur liability under the law of
+    its kind (行政许可法, 行政处罚法, 行政强制法…), filled in item by item (`catalog.responsibilities`)."""
+    return [responsibilities_for(item) for item in power_list()]
 
 
-def responsibility_list() -> list[dict[str, object]]:
-    """责任清单: for each power, the standard responsibilities and the situations that incur liability."""
-    return [
-        {"item": item, "responsibilities": RESPONSIBILITIES, "accountability": ACCOUNTABILITY} for item in power_list()
-    ]
+@dataclass(frozen=True)
+class BusinessStep:
+    """One business step of an item's process as the public sees it (受理 → 审查 → 决定 → 办结)."""
+
+    step: str
+    name: str
+    name_en: str
+    role: str
+    kind: str
+    limit_days: int | None
+    description: str
+
+
+# process_description lines are written "阶段：说明"; a step of the BPMN file may go by another name there
+_STEP_DESCRIPTION_NAMES = {"co_review": ("并联审查", "会签审查", "审查")}
+
+
+def business_steps(*, item: ServiceItem) -> list[BusinessStep]:
+    """The steps a case of this item goes through, in order: the process's user tasks only (no
+    gateways or end events, which are how the engine branches, not steps of the service).
+
+    `limit_days` is the promise made for the step where the guide makes one: acceptance within the
+    acceptance limit (受理时限, working days from submission), and conclusion within the promised
+    limit (承诺办结时限, working days from acceptance; 0 means 即办, done on the spot)."""
+    descriptions: dict[str, str] = {}
+    for line in item.process_description:
+        stage, _, text = str(line).partition("：")
+        if text:
+            descriptions.setdefault(stage.strip(), text.strip())
+    steps = []
+    for raw in process_steps(bpmn_xml=item.process.bpmn_xml):
+        if raw["kind"] not in ("user", "parallel"):
+            continue
+        names = _STEP_DESCRIPTION_NAMES.get(raw["id"], (raw["name"],))
+        description = next((descriptions[name] for name in names if name in descriptions), "")
+        limit = {"accept": item.acceptance_limit_days, "conclude": item.promised_limit_days}.get(raw["id"])
+        steps.append(
+            BusinessStep(
+                step=raw["id"],
+                name=raw["name"],
+                name_en=stage_name_en(raw["name"]),
+                role=raw["role"],
+                kind=raw["kind"],
+                limit_days=limit,
+                description=description,
+            )
+        )
+    return steps
 
 
 def process_get(*, key: str) -> ProcessDefinition:

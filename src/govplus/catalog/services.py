@@ -17,7 +17,7 @@ from django.db import transaction
 
 from govplus.cases.engine import ProcessError, process_validate
 from govplus.catalog.models import ItemType, Material, ProcessDefinition, ServiceItem, Theme
-from govplus.catalog.search import tokens_for_index
+from govplus.catalog.search import english_words, tokens_for_index
 from govplus.catalog.selectors import CATALOG_GENERATION_KEY, catalog_stamp_forget
 from govplus.core.audit import audit_record
 from govplus.core.errors import ValidationFailed
@@ -28,6 +28,8 @@ BUILTIN_PROCESSES = {"standard": "标准审批流程（受理→审查→决定�
 ITEM_SCALARS = [
     "basic_code",
     "name",
+    "name_en",
+    "summary_en",
     "item_type",
     "category",
     "legal_basis",
@@ -95,9 +97,12 @@ def builtin_processes_install(*, actor: Any) -> None:
         process_definition_save(actor=actor, key=key, name=name, bpmn_xml=(BPMN_DIR / f"{key}.bpmn").read_text())
 
 
-def search_text_for(item: ServiceItem, department_name: str) -> str:
+def search_text_for(item: ServiceItem, department_name: str, department_name_en: str = "") -> str:
+    """The words an item is found by: Chinese from its name, field, department, keywords and result;
+    English from its English name, summary and department (`catalog.search`)."""
     text = " ".join([item.name, item.category, department_name, *item.keywords, item.result_name])
-    return " ".join(tokens_for_index(text))
+    english = english_words(" ".join([item.name_en, item.summary_en, department_name_en]))
+    return " ".join(sorted(set(tokens_for_index(text)) | set(english)))
 
 
 def _item_problems(position: int, raw: dict[str, Any], departments: dict[str, Department]) -> dict[str, list[str]]:
@@ -163,8 +168,10 @@ def catalog_import(*, actor: Any, data: dict[str, Any]) -> dict[str, int]:
             code=raw_theme["code"],
             defaults={
                 "name": raw_theme["name"],
+                "name_en": raw_theme.get("name_en", ""),
                 "audience": raw_theme.get("audience", "citizen"),
                 "description": raw_theme.get("description", ""),
+                "description_en": raw_theme.get("description_en", ""),
                 "order": order,
             },
         )
@@ -211,7 +218,7 @@ def _item_upsert(
         for field, value in values.items():
             setattr(item, field, value)
         outcome = "updated"
-    item.search_text = search_text_for(item, item.department.name)
+    item.search_text = search_text_for(item, item.department.name, item.department.name_en)
     item.save()
     item.co_departments.set([departments[code] for code in raw.get("co_departments", [])])
     item.themes.set([themes[code] for code in raw.get("themes", []) if code in themes])
@@ -221,6 +228,7 @@ def _item_upsert(
             item=item,
             code=material["code"],
             name=material["name"],
+            name_en=material.get("name_en") or "",
             is_required=material.get("is_required", True),
             form=material.get("form", "original"),
             medium=material.get("medium", "electronic"),
@@ -268,6 +276,7 @@ def catalog_item_export(item: ServiceItem) -> dict[str, Any]:
             {
                 "code": m.code,
                 "name": m.name,
+                "name_en": m.name_en,
                 "is_required": m.is_required,
                 "form": m.form,
                 "medium": m.medium,
@@ -291,7 +300,14 @@ def catalog_export() -> dict[str, Any]:
     return {
         "format": "govplus-catalog/1",
         "themes": [
-            {"code": t.code, "name": t.name, "audience": t.audience, "description": t.description}
+            {
+                "code": t.code,
+                "name": t.name,
+                "name_en": t.name_en,
+                "audience": t.audience,
+                "description": t.description,
+                "description_en": t.description_en,
+            }
             for t in Theme.objects.all()
         ],
         "services": [dict(catalog_item_export(item), version=item.version) for item in items],

@@ -75,7 +75,9 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     title = models.CharField(max_length=120)
+    title_en = models.CharField(max_length=200, blank=True)
     body = models.TextField(blank=True)
+    body_en = models.TextField(blank=True)
     link = models.CharField(max_length=300, blank=True)
     category = models.CharField(max_length=40, default="case")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -22,6 +22,7 @@ from django.utils.module_loading import import_string
 
 from govplus.core.crypto import mask_phone
 from govplus.core.events import Event, event_publish
+from govplus.core.i18n import message_en
 from govplus.core.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -62,10 +63,26 @@ def email_gateway() -> EmailGateway:
 
 
 def notification_send(
-    *, recipient: Any, title: str, body: str = "", link: str = "", category: str = "case", external: bool = True
+    *,
+    recipient: Any,
+    title: str,
+    body: str = "",
+    link: str = "",
+    category: str = "case",
+    external: bool = True,
+    name_en: str = "",
 ) -> Notification:
+    """Write an inbox message (and queue its SMS/email copies). The message is stored in Chinese and,
+    when it is one the platform writes, in English too (`core.i18n.message_en`; `name_en` is the
+    English name of the item it names), so the inbox shows the reader's language."""
     notification = Notification.objects.create(
-        recipient=recipient, title=title[:120], body=body, link=link, category=category
+        recipient=recipient,
+        title=title[:120],
+        title_en=message_en(title, name_en=name_en)[:200],
+        body=body,
+        body_en=message_en(body, name_en=name_en),
+        link=link,
+        category=category,
     )
     has_address = bool(getattr(recipient, "phone_encrypted", "") or getattr(recipient, "email", ""))
     if external and has_address:

@@ -13,15 +13,20 @@ import random
 from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from govplus.cases.actions import task_complete
 from govplus.cases.models import Application, CaseEvent, CaseTask, Rating, RectificationTask
 from govplus.cases.services import application_create, application_submit, material_upload_bytes
+from govplus.cases.workflow import ACTIONS
 from govplus.catalog.models import Material, ServiceItem
 from govplus.core.audit import audit_record
 from govplus.core.calendar import WorkingCalendar
 from govplus.core.crypto import encrypt_text, lookup_hash
+from govplus.core.i18n import message_en
+from govplus.core.models import Notification
+from govplus.demo.forms import Applicant, sample_form
 from govplus.identity.models import CitizenProfile, Role, StaffRole, User
 from govplus.identity.validators import id_check_char
 
@@ -39,8 +44,9 @@ PDF_BYTES = b"%PDF-1.4\n% govplus demo material\n1 0 obj<<>>endobj\ntrailer<<>>\
 RATING_WEIGHTS = [(5, 65), (4, 20), (3, 8), (2, 4), (1, 3)]
 
 
-def _synthetic_citizens(rng: random.Random, count: int) -> list[User]:
-    users, profiles = [], []
+def _synthetic_citizens(rng: random.Random, count: int) -> list[tuple[User, Applicant]]:
+    """Residents who applied in the past; returned with what they type into forms."""
+    users, profiles, phones = [], [], []
     for index in range(count):
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2])))
         birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 55))
@@ -57,6 +63,7 @@ def _synthetic_citizens(rng: random.Random, count: int) -> list[User]:
         user.set_unusable_password()
         users.append(user)
         profiles.append((name, id_number))
+        phones.append(phone)
     User.objects.bulk_create(users)
     created = list(User.objects.filter(username__startswith="resident").order_by("username"))
     CitizenProfile.objects.bulk_create(
@@ -68,7 +75,10 @@ def _synthetic_citizens(rng: random.Random, count: int) -> list[User]:
         )
         for user, (name, number) in zip(created, profiles, strict=True)
     )
-    return created
+    return [
+        (user, Applicant(name=name, phone=phone, id_number=number))
+        for user, (name, number), phone in zip(created, profiles, phones, strict=True)
+    ]
 
 
 def _office_time(rng: random.Random, day: dt.date) -> dt.datetime:
@@ -107,7 +117,9 @@ def history_create(*, size: int, log: Callable[[str], None] = print, seed: int =
             day = today - dt.timedelta(days=rng.randrange(3, 90))
             while not calendar.is_workday(day) and rng.random() < 0.85:
                 day -= dt.timedelta(days=1)
-            _historic_case(rng, calendar, number, item, rng.choice(citizens), staff, _office_time(rng, day))
+            resident, applicant_data = rng.choice(citizens)
+            submitted = _office_time(rng, day)
+            _historic_case(rng, calendar, number, item, resident, applicant_data, staff, submitted)
         audit_record(actor=None, action="demo.history_seed", object_type="application", changes={"cases": size})
     log(f"历史办件 / historical cases: {size}")
     return size
@@ -119,6 +131,7 @@ def _historic_case(
     number: int,
     item: ServiceItem,
     applicant: User,
+    applicant_data: Applicant,
     staff: dict[str, User],
     submitted: dt.datetime,
 ) -> None:
@@ -137,6 +150,8 @@ def _historic_case(
     if not_accepted:
         concluded = accepted
     approved = rng.random() > 0.06
+    day = timezone.localdate(submitted)
+    form = sample_form(fields=item.form_fields, applicant=applicant_data, submitted_on=day, today=day, rng=rng)
     application = Application.objects.create(
         receipt_no=f"330521{timezone.localtime(submitted):%Y%m%d}9{number:07d}",
         applicant=applicant,
@@ -145,7 +160,7 @@ def _historic_case(
         channel=rng.choices(["web", "mobile", "window"], [45, 40, 15])[0],
         status=Application.Status.NOT_ACCEPTED if not_accepted else Application.Status.CONCLUDED,
         result="" if not_accepted else (Application.Result.APPROVED if approved else Application.Result.DENIED),
-        form_data_encrypted=encrypt_text(json.dumps({}, ensure_ascii=False)),
+        form_data_encrypted=encrypt_text(json.dumps(form, ensure_ascii=False)),
         contact_phone_encrypted=applicant.phone_encrypted,
         created_at=submitted,
         submitted_at=submitted,
@@ -173,6 +188,7 @@ def _historic_case(
             kind="submitted",
             stage="受理",
             title="提交申请",
+            title_en=message_en("提交申请"),
         )
     ]
     tasks = []
@@ -201,7 +217,8 @@ def _historic_case(
                 actor=staff.get(role),
                 kind=action,
                 stage=label,
-                title=f"{label}：{action}",
+                title=f"{label}：{ACTIONS[action].label}",
+                title_en=message_en(f"{label}：{ACTIONS[action].label}"),
             )
         )
         previous = when
@@ -233,11 +250,21 @@ def _historic_case(
             )
 
 
+CITIZEN_OWN_CASES = 4
+CITIZEN_UNREAD_MESSAGES = 3
+
+
 def open_cases_create(*, users: dict[str, User], log: Callable[[str], None] = print, count: int = 36) -> int:
-    """Live cases for the workbench, created through the real services and moved back in time."""
+    """Live cases for the workbench, created through the real services and moved back in time.
+
+    They belong to many residents: the demo citizen 张三 has a handful of his own (`CITIZEN_OWN_CASES`,
+    with a few unread messages), the rest are the seeded residents'. Each form is filled in as its
+    applicant would (`demo.forms`), with dates that fit the day it was submitted."""
     rng = random.Random(7)
     calendar = WorkingCalendar()
     citizen = users["citizen"]
+    residents = list(User.objects.filter(username__startswith="resident").order_by("username"))
+    applicants = [citizen] * CITIZEN_OWN_CASES + rng.sample(residents, min(len(residents), count))
     items = list(
         ServiceItem.objects.filter(
             status=ServiceItem.Status.PUBLISHED,
@@ -246,20 +273,29 @@ def open_cases_create(*, users: dict[str, User], log: Callable[[str], None] = pr
             department__code__in=["gaj", "scjgj", "xzspj"],
         ).prefetch_related("materials")
     ) or list(ServiceItem.objects.filter(status=ServiceItem.Status.PUBLISHED, online_depth__gte=3, target_citizen=True))
+    today = timezone.localdate()
     created = 0
     for number in range(count):
         item = items[number % len(items)]
-        form = {f["name"]: _sample_value(f, rng) for f in item.form_fields}
-        application = application_create(actor=citizen, service_code=item.code, form=form)
+        applicant = applicants[number % len(applicants)]
+        days_ago = rng.choice([0, 1, 2, 3, 5, 8, 12, 18, 25])
+        form = sample_form(
+            fields=item.form_fields,
+            applicant=_applicant_of(applicant),
+            submitted_on=today - dt.timedelta(days=days_ago),
+            today=today,
+            rng=rng,
+        )
+        application = application_create(actor=applicant, service_code=item.code, form=form)
         for material in item.materials.filter(is_required=True, source=Material.Source.APPLICANT):
             material_upload_bytes(
-                actor=citizen,
+                actor=applicant,
                 receipt_no=application.receipt_no,
                 material_code=material.code,
-                name=f"{material.code}.pdf",
+                name=f"{material.name}.pdf",
                 content=PDF_BYTES,
             )
-        application = application_submit(actor=citizen, receipt_no=application.receipt_no)
+        application = application_submit(actor=applicant, receipt_no=application.receipt_no)
         stage = number % 3
         if stage >= 1:
             accept_task = application.tasks.get(status=CaseTask.Status.OPEN)
@@ -269,10 +305,22 @@ def open_cases_create(*, users: dict[str, User], log: Callable[[str], None] = pr
             review_task = application.tasks.filter(status=CaseTask.Status.OPEN, step="review").first()
             if reviewer and review_task:
                 application = task_complete(actor=reviewer.user, task_id=review_task.pk, action="pass")
-        _move_back(application, calendar, days_ago=rng.choice([0, 1, 2, 3, 5, 8, 12, 18, 25]))
+        _move_back(application, calendar, days_ago=days_ago)
         created += 1
+    # 张三 has read his older messages; the newest few are still unread
+    older = Notification.objects.filter(recipient=citizen).order_by("-created_at", "-id")[CITIZEN_UNREAD_MESSAGES:]
+    Notification.objects.filter(pk__in=list(older.values_list("pk", flat=True))).update(read_at=timezone.now())
     log(f"在办办件 / open cases: {created}")
     return created
+
+
+def _applicant_of(user: User) -> Applicant:
+    profile = CitizenProfile.objects.filter(user=user).first()
+    return Applicant(
+        name=profile.name if profile else user.display_name,
+        phone=user.phone or "13800138000",
+        id_number=profile.id_number if profile else "",
+    )
 
 
 def _move_back(application: Application, calendar: WorkingCalendar, *, days_ago: int) -> None:
@@ -287,22 +335,7 @@ def _move_back(application: Application, calendar: WorkingCalendar, *, days_ago:
     if application.promised_due_date:
         fields["promised_due_date"] = application.promised_due_date - shift
     Application.objects.filter(pk=application.pk).update(**fields)
+    Notification.objects.filter(link__endswith=f"/{application.receipt_no}").update(created_at=F("created_at") - shift)
     CaseTask.objects.filter(application=application).update(due_date=fields.get("due_date"))
     for event in application.events.all():
         CaseEvent.objects.filter(pk=event.pk).update(occurred_at=event.occurred_at - shift)
-
-
-def _sample_value(field: dict[str, object], rng: random.Random) -> str:
-    kind = field.get("type")
-    if kind == "select":
-        return str(rng.choice(field.get("options") or [""]))  # type: ignore[arg-type]
-    if kind == "phone":
-        return "13800138000"
-    if kind == "idcard":
-        first17 = "33052119900307123"
-        return first17 + id_check_char(first17)
-    if kind == "date":
-        return "2026-12-01"
-    if kind == "number":
-        return "1"
-    return "德清县武康街道英溪南路1号" if kind == "address" else "演示填写内容"

@@ -20,8 +20,8 @@ class RegionAdmin(AuditedAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(AuditedAdmin):
-    list_display = ["code", "name", "short_name", "parent", "phone", "is_active"]
-    search_fields = ["code", "name"]
+    list_display = ["code", "name", "name_en", "short_name", "parent", "phone", "is_active"]
+    search_fields = ["code", "name", "name_en"]
     list_filter = ["is_active"]
 
 

@@ -40,6 +40,7 @@ class Region(models.Model):
 class Department(models.Model):
     code = models.CharField(_("部门编码"), max_length=32, unique=True)
     name = models.CharField(_("部门名称"), max_length=100)
+    name_en = models.CharField(_("部门名称（英文）"), max_length=150, blank=True)
     short_name = models.CharField(_("简称"), max_length=40, blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="departments")

@@ -14,6 +14,8 @@ class Assignment:
     department_id: int
     department_code: str
     role: str
+    department_name: str = ""
+    department_name_en: str = ""
 
 
 def staff_assignments(*, user: User) -> list[Assignment]:
@@ -23,9 +25,9 @@ def staff_assignments(*, user: User) -> list[Assignment]:
     cached = getattr(user, "_govplus_assignments", None)
     if cached is None:
         cached = [
-            Assignment(department_id, code, role)
-            for department_id, code, role in StaffRole.objects.filter(user=user).values_list(
-                "department_id", "department__code", "role"
+            Assignment(department_id, code, role, name, name_en)
+            for department_id, code, role, name, name_en in StaffRole.objects.filter(user=user).values_list(
+                "department_id", "department__code", "role", "department__name", "department__name_en"
             )
         ]
         user._govplus_assignments = cached  # type: ignore[attr-defined]

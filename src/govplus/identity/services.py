@@ -316,6 +316,7 @@ def regions_departments_import(*, actor: Any, regions: list[dict[str, Any]], dep
                 code=raw["code"],
                 defaults={
                     "name": raw["name"],
+                    "name_en": raw.get("name_en", ""),
                     "short_name": raw.get("short_name", ""),
                     "parent": Department.objects.filter(code=raw["parent"]).first() if raw.get("parent") else None,
                     "region": county,

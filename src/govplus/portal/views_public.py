@@ -10,13 +10,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
-from govplus.cases.engine import process_steps
-from govplus.cases.selectors import progress_public
+from govplus.cases.selectors import progress_public, service_demand
 from govplus.catalog import selectors
 from govplus.core.errors import GovplusError, NotFound, RateLimited
 from govplus.core.middleware import client_ip
 from govplus.portal.helpers import field_errors
 from govplus.portal.page_cache import public_page
+
+POPULAR_DAYS = 90
 
 
 @public_page
@@ -27,7 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "citizen_themes": selectors.theme_list(audience="citizen"),
             "business_themes": selectors.theme_list(audience="business"),
-            "popular": selectors.service_search(limit=8).items,
+            "popular": selectors.services_popular(demand=service_demand(days=POPULAR_DAYS), limit=8),
         },
     )
 
@@ -68,9 +69,7 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
             "portal/guide_body.html",
             {
                 "item": item,
-                "steps": [
-                    s for s in process_steps(bpmn_xml=item.process.bpmn_xml) if s["kind"] in ("user", "parallel")
-                ],
+                "steps": selectors.business_steps(item=item),
                 "materials": list(item.materials.all()),
                 "co_departments": list(item.co_departments.all()),
             },

@@ -17,6 +17,7 @@ from govplus.cases.models import Application, CaseTask, RectificationTask
 from govplus.cases.ratings import rectification_resolve
 from govplus.cases.workflow import DELIVERY_METHODS, actions_for_step
 from govplus.core.errors import GovplusError, NotFound
+from govplus.core.i18n import localized
 from govplus.identity.models import Role
 from govplus.identity.selectors import staff_assignments
 from govplus.portal.helpers import field_errors, staff_required, user_of
@@ -44,7 +45,10 @@ def workbench(request: HttpRequest) -> HttpResponse:
             "total": total,
             "step": step,
             "page": page,
-            "assignments": [(a.department_code, Role(a.role).label) for a in staff_assignments(user=user_of(request))],
+            "assignments": [
+                (localized({"name": a.department_name, "name_en": a.department_name_en}), Role(a.role).label)
+                for a in staff_assignments(user=user_of(request))
+            ],
             "has_next": total is not None and total > page * 50,
         },
     )
@@ -71,6 +75,7 @@ def _case_render(
     tasks = selectors.tasks_of_application(application=application)
     my_open = [t for t in tasks if t.status == CaseTask.Status.OPEN and (t.department_id, t.role) in scope]
     roles = {role for _, role in scope}
+    item_materials = list(application.service_item.materials.all())
     return render(
         request,
         "portal/case.html",
@@ -81,7 +86,8 @@ def _case_render(
             "events": selectors.application_events(application=application, include_internal=True),
             "materials": selectors.application_materials(application=application, current_only=False),
             "supplement": application.supplement_requests.filter(resolved_at__isnull=True).first(),
-            "item_materials": list(application.service_item.materials.all()),
+            "item_materials": item_materials,
+            "material_by_code": {material.code: material for material in item_materials},
             "delivery_methods": [(m, DELIVERY_METHODS.get(m, m)) for m in application.service_item.delivery_methods],
             "can_suspend": bool(roles & {"reviewer", "approver"}),
             "can_extend": "approver" in roles,

@@ -63,6 +63,7 @@ def item_data(code: str, name: str, department: str, **overrides: Any) -> dict[s
             {
                 "code": "M01",
                 "name": "居民身份证（原证）照片",
+                "name_en": "Photo of the resident identity card (the old card)",
                 "is_required": True,
                 "source": "applicant",
                 "accept": ["pdf", "jpg", "png"],
@@ -117,7 +118,12 @@ def county_build() -> County:
             {"code": "330521", "name": "德清县", "level": "county", "parent": "330500"},
         ],
         departments=[
-            {"code": "gaj", "name": "德清县公安局", "short_name": "公安局"},
+            {
+                "code": "gaj",
+                "name": "德清县公安局",
+                "name_en": "Deqing County Public Security Bureau",
+                "short_name": "公安局",
+            },
             {"code": "scjgj", "name": "德清县市场监督管理局", "short_name": "市场监管局"},
             {"code": "swj", "name": "国家税务总局德清县税务局", "short_name": "税务局"},
             {"code": "rsj", "name": "德清县人力资源和社会保障局", "short_name": "人社局"},
@@ -129,7 +135,13 @@ def county_build() -> County:
         data={
             "themes": [{"code": "business", "name": "开办企业", "audience": "business"}],
             "services": [
-                item_data("11330521TEST000000000105001000", "居民身份证换领", "gaj"),
+                item_data(
+                    "11330521TEST000000000105001000",
+                    "居民身份证换领",
+                    "gaj",
+                    name_en="Renewal of the resident identity card",
+                    summary_en="For residents whose ID card has expired or is damaged.",
+                ),
                 item_data(
                     "11330521TEST000000000200001000",
                     "企业开办（一件事）",

@@ -253,6 +253,60 @@ def oidc_private_key() -> str:
     return path.read_text()
 
 
+# Audit log (core/transparency.py, docs/adr/0007-merkle-audit-log.md). The leaf key keys every leaf
+# hash (HMAC-SHA256) and must never be stored in the database; the Ed25519 key signs tree heads.
+AUDIT_KEY_MIN_LENGTH = 32
+
+
+def audit_leaf_key() -> str:
+    value = os.environ.get("GOVPLUS_AUDIT_KEY", "")
+    if not DEBUG and len(value) < AUDIT_KEY_MIN_LENGTH:
+        state = "未设置 / is not set" if not value else f"过短 / is too short ({len(value)} characters)"
+        raise ImproperlyConfigured(
+            f"环境变量 GOVPLUS_AUDIT_KEY {state}；生产环境（DEBUG=off）必须设置至少 "
+            f"{AUDIT_KEY_MIN_LENGTH} 个字符的随机密钥。/ "
+            f"GOVPLUS_AUDIT_KEY must be a random secret of at least {AUDIT_KEY_MIN_LENGTH} characters when DEBUG "
+            "is off. See docs/configuration.md."
+        )
+    if value:
+        return value
+    import hashlib
+    import hmac
+
+    return hmac.new(SECRET_KEY.encode(), b"govplus audit leaf key", hashlib.sha256).hexdigest()
+
+
+def audit_signing_key() -> str:
+    """Ed25519 private key (PKCS#8 PEM text, or a path to it) that signs the audit tree heads."""
+    value = os.environ.get("GOVPLUS_AUDIT_SIGNING_KEY", "")
+    if value.startswith("-----BEGIN"):
+        return value
+    if value:
+        return Path(value).read_text()
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "环境变量 GOVPLUS_AUDIT_SIGNING_KEY 未设置。/ GOVPLUS_AUDIT_SIGNING_KEY (Ed25519 PEM or path) is required "
+            "when DEBUG is off. See docs/configuration.md."
+        )
+    path = VAR_DIR / "dev-audit-ed25519.pem"
+    if not path.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ed25519
+
+        path.write_bytes(
+            ed25519.Ed25519PrivateKey.generate().private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+        path.chmod(0o600)
+    return path.read_text()
+
+
+GOVPLUS_AUDIT_KEY = audit_leaf_key()
+GOVPLUS_AUDIT_SIGNING_KEY = audit_signing_key()
+GOVPLUS_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("GOVPLUS_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints"))
+GOVPLUS_AUDIT_STH_EVERY = int(os.environ.get("GOVPLUS_AUDIT_STH_EVERY", "1000"))
+
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": oidc_private_key(),

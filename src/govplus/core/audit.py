@@ -46,9 +46,10 @@ def _canonical(leaf_index: int, values: Sequence[Any]) -> bytes:
         "ip_address": ip_address,
         "request_id": request_id,
     }
-    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode(
-        "utf-8", "surrogatepass"
-    )
+    return _encode(content).encode("utf-8", "surrogatepass")
+
+
+_encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode
 
 
 AUDIT_FIELDS = (

@@ -31,6 +31,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connections, models, transaction
 
 from govplus.core.merkle import Frontier, TreeLevels, leaf_hash
 from govplus.core.models import MerkleLeaf, MerkleLogHead, SignedTreeHead
@@ -329,14 +330,30 @@ class MerkleLog:
         return TreeLevels(self.leaf_hashes(size))
 
     def _rows(self, batch_size: int) -> Iterator[tuple[Any, ...]]:
+        """(id, leaf_index, leaf_hash, *fields) in log order, in keyset-paged batches. Read with a raw
+        cursor and converted here (datetimes to aware UTC, JSON text parsed): Django's per-row
+        converters cost about half of a million-entry verification."""
         columns = ["id", "leaf_index", "leaf_hash", *self.fields]
-        manager = self._manager()
+        converters = [_converter(self.leaf_model._meta.get_field(name)) for name in columns]
+        pairs = [(position, convert) for position, convert in enumerate(converters) if convert is not None]
         last = -1
         while True:
-            batch = list(manager.filter(leaf_index__gt=last).order_by("leaf_index").values_list(*columns)[:batch_size])
+            queryset = self._manager().filter(leaf_index__gt=last).order_by("leaf_index").values_list(*columns)
+            sql, params = queryset[:batch_size].query.sql_with_params()
+            with connections[queryset.db].cursor() as cursor:
+                cursor.execute(sql, params)
+                batch = cursor.fetchall()
             if not batch:
                 return
-            yield from batch
+            for raw in batch:
+                if pairs:
+                    row = list(raw)
+                    for position, convert in pairs:
+                        if row[position] is not None:
+                            row[position] = convert(row[position])
+                    yield tuple(row)
+                else:
+                    yield raw
             last = batch[-1][1]
 
     # --- verifying -----------------------------------------------------------------------------
@@ -436,6 +453,27 @@ class MerkleLog:
         if checked and not heads:
             result.notes.append("尚无签名树头 / no signed tree head yet: run `govplus audit sign`")
         return result, kept
+
+
+def _aware_utc(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)  # SQLite stores naive UTC text
+
+
+def _json_value(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _converter(model_field: Any) -> Callable[[Any], Any] | None:
+    """How a raw database value of `model_field` becomes what the ORM would have returned."""
+    if isinstance(model_field, models.DateTimeField):
+        return _aware_utc
+    if isinstance(model_field, models.JSONField):
+        return _json_value
+    if isinstance(model_field, models.GenericIPAddressField):
+        return str
+    return None
 
 
 def _last_line(path: Path) -> str:

@@ -115,7 +115,7 @@ def inclusion_proof(request: HttpRequest, entry_id: int, tree_size: int | None =
             f"must be above the entry's leaf index {entry['leaf_index']} and at most the log's size",
         )
     levels = AUDIT_LOG.levels(size)
-    signed = [head for head in AUDIT_LOG.tree_heads() if head.tree_size == size and head.source == "database"]
+    signed = AUDIT_LOG.signed_head_of_size(size)
     return {
         "entry_id": entry_id,
         "leaf_index": entry["leaf_index"],
@@ -123,7 +123,7 @@ def inclusion_proof(request: HttpRequest, entry_id: int, tree_size: int | None =
         "tree_size": size,
         "root_hash": levels.root().hex(),
         "audit_path": [node.hex() for node in levels.inclusion_proof(entry["leaf_index"], size)],
-        "tree_head": _head_out(signed[-1]) if signed else None,
+        "tree_head": _head_out(signed) if signed else None,
     }
 
 

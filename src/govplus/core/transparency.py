@@ -248,7 +248,9 @@ class MerkleLog:
             signature=base64.b64encode(signature).decode(),
         )
         head.signed_size = head.tree_size
-        transaction.on_commit(self.checkpoint_sync)
+        # robust: a checkpoint directory that cannot be written must not fail the committed request;
+        # the minute task writes the line later
+        transaction.on_commit(self.checkpoint_sync, robust=True)
         return row
 
     def sign_tree_head(self, *, force: bool = False) -> SignedTreeHead | None:
@@ -296,6 +298,10 @@ class MerkleLog:
         return len(lines)
 
     # --- reading -------------------------------------------------------------------------------
+    def signed_head_of_size(self, size: int) -> TreeHead | None:
+        row = SignedTreeHead.objects.filter(log_name=self.name, tree_size=size).order_by("-timestamp_ms").first()
+        return TreeHead.from_row(row) if row else None
+
     def latest_tree_head(self) -> TreeHead | None:
         row = SignedTreeHead.objects.filter(log_name=self.name).order_by("-tree_size", "-timestamp_ms").first()
         return TreeHead.from_row(row) if row else None
@@ -437,12 +443,16 @@ class MerkleLog:
             source = expected_roots[largest][0].source
             return fail(
                 f"链尾不符：日志被截断，{source} 中签名的树头有 {largest} 条，实有 {checked} 条 / log truncated: a "
-                f"tree head signed in {source} covers {largest} entries, the log holds {checked}",
+                f"tree head signed in {source} covers {largest} entries, the log holds {checked} (a development "
+                "database recreated on purpose? move its old checkpoint file away)",
                 log_head.last_leaf_id if log_head and log_head.tree_size > checked else None,
             )
         root = frontier.root().hex()
         head_size = log_head.tree_size if log_head else 0
-        head_root = Frontier.from_hex(log_head.tree_size, log_head.frontier).root().hex() if log_head else root
+        try:
+            head_root = Frontier.from_hex(log_head.tree_size, log_head.frontier).root().hex() if log_head else root
+        except (ValueError, TypeError):
+            head_root = ""  # a head row that is not even well-formed
         if head_size != checked or head_root != root:
             return fail(
                 f"链尾不符：日志头记录 {head_size} 条，实有 {checked} 条 / log head disagrees: it records "

@@ -300,3 +300,9 @@ def test_an_unreadable_witness_file_is_a_clear_error(db, tmp_path):
     bad.write_text("not json\n")
     assert "cannot read checkpoint file" in _verify_fails("--checkpoint", str(bad))
     assert "cannot read checkpoint file" in _verify_fails("--checkpoint", str(tmp_path / "missing.jsonl"))
+
+
+def test_a_mangled_log_head_is_reported_not_a_crash(signed_log):
+    MerkleLogHead.objects.filter(log_name="audit").update(frontier=["00"])
+    message = _verify_fails()
+    assert "链尾不符" in message and "log head disagrees" in message

@@ -11,6 +11,8 @@ from govplus.testing.factories import County, county_build
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Each test's database starts empty, so its audit tree heads must not meet another test's.
+    settings.GOVPLUS_AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"
 
 
 @pytest.fixture(autouse=True)

@@ -341,6 +341,79 @@ def oidc_private_key() -> str:
     return path.read_text()
 
 
+# Audit log (core/transparency.py, docs/adr/0007-merkle-audit-log.md). The leaf key keys every leaf
+# hash (HMAC-SHA256) and must never be stored in the database; the Ed25519 key signs tree heads.
+AUDIT_KEY_MIN_LENGTH = 32
+
+
+def audit_leaf_key() -> str:
+    """The key of the audit log's leaf hashes: from the environment only, checked like the other secrets
+    with DEBUG off; in development derived from SECRET_KEY."""
+    value = os.environ.get("GOVPLUS_AUDIT_KEY", "")
+    if not DEBUG:
+        if not value:
+            STARTUP_PROBLEMS.append(
+                "环境变量 GOVPLUS_AUDIT_KEY 未设置，生产环境（DEBUG=off）必须配置。/ GOVPLUS_AUDIT_KEY (the audit "
+                "log's leaf key) is required."
+            )
+        elif problem := secret_problem(value, min_length=AUDIT_KEY_MIN_LENGTH):
+            STARTUP_PROBLEMS.append(f"GOVPLUS_AUDIT_KEY: {problem}")
+        return value
+    if value:
+        return value
+    import hashlib
+    import hmac
+
+    return hmac.new(SECRET_KEY.encode(), b"govplus audit leaf key", hashlib.sha256).hexdigest()
+
+
+def audit_signing_key() -> str:
+    """Ed25519 private key (PKCS#8 PEM text, or a path to it) that signs the audit tree heads."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    value = os.environ.get("GOVPLUS_AUDIT_SIGNING_KEY", "")
+    if value and not value.startswith("-----BEGIN"):
+        try:
+            value = Path(value).read_text()
+        except OSError as error:
+            STARTUP_PROBLEMS.append(
+                f"GOVPLUS_AUDIT_SIGNING_KEY: 无法读取密钥文件（{error.strerror}）/ cannot read the key file"
+            )
+            return ""
+    if value:
+        try:
+            key = serialization.load_pem_private_key(value.encode(), password=None)
+        except (ValueError, TypeError):
+            key = None
+        if not isinstance(key, ed25519.Ed25519PrivateKey):
+            STARTUP_PROBLEMS.append(
+                "GOVPLUS_AUDIT_SIGNING_KEY: 须为未加密的 Ed25519 PEM 私钥 / "
+                "must be an unencrypted Ed25519 PEM private key"
+            )
+        return value
+    if not DEBUG:
+        STARTUP_PROBLEMS.append(
+            "环境变量 GOVPLUS_AUDIT_SIGNING_KEY 未设置。/ GOVPLUS_AUDIT_SIGNING_KEY (Ed25519 PEM or path) is required "
+            "when DEBUG is off."
+        )
+        return ""
+    path = VAR_DIR / "dev-audit-ed25519.pem"
+    if not path.exists():
+        path.write_bytes(
+            ed25519.Ed25519PrivateKey.generate().private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+        path.chmod(0o600)
+    return path.read_text()
+
+
+GOVPLUS_AUDIT_KEY = audit_leaf_key()
+GOVPLUS_AUDIT_SIGNING_KEY = audit_signing_key()
+GOVPLUS_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("GOVPLUS_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints"))
+GOVPLUS_AUDIT_STH_EVERY = int(os.environ.get("GOVPLUS_AUDIT_STH_EVERY", "1000"))
+
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": oidc_private_key(),

@@ -61,10 +61,17 @@ def start(tmp_path: Path, **environment: str) -> subprocess.CompletedProcess[str
 
 
 def strong() -> dict[str, str]:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
     return {
         "SECRET_KEY": secrets.token_urlsafe(50),
         "GOVPLUS_DATA_KEY": secrets.token_urlsafe(32),
         "GOVPLUS_LOOKUP_KEY": secrets.token_urlsafe(32),
+        "GOVPLUS_AUDIT_KEY": secrets.token_urlsafe(32),
+        "GOVPLUS_AUDIT_SIGNING_KEY": ed25519.Ed25519PrivateKey.generate()
+        .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        .decode(),
     }
 
 

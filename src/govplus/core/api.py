@@ -212,6 +212,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 def build_api() -> NinjaAPI:
     from govplus.cases.api import router as cases_router
     from govplus.catalog.api import router as catalog_router
+    from govplus.core.audit_api import router as audit_router
     from govplus.identity.api import router as identity_router
 
     api = NinjaAPI(
@@ -225,4 +226,5 @@ def build_api() -> NinjaAPI:
     api.add_router("/", catalog_router)
     api.add_router("/", cases_router)
     api.add_router("/", identity_router)
+    api.add_router("/", audit_router)
     return api

@@ -1,51 +1,90 @@
-"""The hash-chained, append-only audit log (审计日志) of every write.
+"""The audit log (审计日志) of every write: an RFC 6962 Merkle log that database access cannot rewrite.
 
-Each entry stores sha256(previous entry's hash + the entry's canonical content). Changing an entry
-breaks its own hash; removing one breaks the next entry's link; removing the newest ones disagrees with
-the chain head, which counts entries and holds the last hash. `audit_verify` walks the chain and names
-the first broken entry. Personal data never enters an entry: callers pass field names and masked
-values only.
+Each entry is a leaf of the `audit` log (`core/transparency.py`): its leaf hash is
+HMAC-SHA256(GOVPLUS_AUDIT_KEY, 0x00 || canonical entry), the key living in the environment only;
+tree heads (size, root, time) are signed with the platform's Ed25519 key every minute and every
+GOVPLUS_AUDIT_STH_EVERY entries, and kept in the database and in a checkpoint file outside it.
+`audit_verify` recomputes every leaf and the tree and names the first edited, removed, reordered or
+inserted entry, or a truncated log — also when the attacker recomputed every stored hash, since
+they do not hold the key and cannot sign a tree head. See docs/adr/0007-merkle-audit-log.md.
+Personal data never enters an entry: callers pass field names and masked values only.
 
-An append locks the chain head row, so appends are serialised; services call `audit_record` as the
-last write of their transaction to keep that lock short.
+An append locks the log's head row, so appends are serialised; services call `audit_record` as the
+last write of their transaction (or collect with `audit_batch`) to keep that lock short.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
 from govplus.core.context import current_request
-from govplus.core.models import AuditChainHead, AuditEntry
+from govplus.core.merkle import leaf_hash
+from govplus.core.models import AuditEntry
+from govplus.core.transparency import LogVerification, MerkleLog, TreeHead, leaf_key
 
-GENESIS_HASH = "0" * 64
 
-
-def _canonical(entry: AuditEntry) -> str:
+def _canonical(leaf_index: int, values: Sequence[Any]) -> bytes:
+    """The bytes a leaf hashes: the entry's fields (in `AUDIT_FIELDS` order) and its position."""
+    occurred_at, actor_id, actor_label, action, object_type, object_id, changes, ip_address, request_id = values
     content = {
-        "occurred_at": entry.occurred_at.isoformat(),
-        "actor_id": entry.actor_id,
-        "actor_label": entry.actor_label,
-        "action": entry.action,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "changes": entry.changes,
-        "ip_address": entry.ip_address,
-        "request_id": entry.request_id,
+        "leaf_index": leaf_index,
+        "occurred_at": occurred_at.astimezone(UTC).isoformat(),
+        "actor_id": actor_id,
+        "actor_label": actor_label,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "changes": changes,
+        "ip_address": ip_address,
+        "request_id": request_id,
     }
-    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return _encode(content).encode("utf-8", "surrogatepass")
 
 
-def entry_digest(previous_hash: str, entry: AuditEntry) -> str:
-    return hashlib.sha256((previous_hash + _canonical(entry)).encode()).hexdigest()
+_encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode
+
+
+AUDIT_FIELDS = (
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "changes",
+    "ip_address",
+    "request_id",
+)
+
+
+def _entry_values(entry: AuditEntry) -> tuple[Any, ...]:
+    return tuple(getattr(entry, name) for name in AUDIT_FIELDS)
+
+
+AUDIT_LOG = MerkleLog(name="audit", leaf_model=AuditEntry, fields=AUDIT_FIELDS, canonical=_canonical)
+
+
+def entry_leaf_hash(entry: AuditEntry) -> str:
+    """The keyed RFC 6962 leaf hash of a stored entry, hex (what `leaf_hash` must hold)."""
+    return leaf_hash(key=leaf_key(), data=_canonical(entry.leaf_index, _entry_values(entry))).hex()
+
+
+def _normalised_ip(address: str | None) -> str | None:
+    """The form the database gives back (IPv6 compressed), so the leaf hash survives the round trip."""
+    if address and ":" in address:
+        try:
+            return clean_ipv6_address(address)
+        except Exception:
+            return None
+    return address or None
 
 
 def _actor_label(actor: Any) -> str:
@@ -59,8 +98,8 @@ _batch: ContextVar[list[AuditEntry] | None] = ContextVar("govplus_audit_batch", 
 
 @contextmanager
 def audit_batch() -> Iterator[None]:
-    """Inside a transaction: collect the entries recorded in the block and append them to the chain
-    together when the block ends, so the chain head (the one row every audited write locks) is held
+    """Inside a transaction: collect the entries recorded in the block and append them to the log
+    together when the block ends, so the log head (the one row every audited write locks) is held
     from the end of the block to the commit only, not from the first audited write of a long
     transaction. Use it around work whose every failure aborts the whole transaction (the entries of
     an inner savepoint rolled back and recovered from would otherwise still be appended)."""
@@ -91,7 +130,7 @@ def audit_record(
         object_type=object_type,
         object_id=str(object_id),
         changes=json.loads(json.dumps(changes or {}, ensure_ascii=False, default=str)),
-        ip_address=facts.ip_address,
+        ip_address=_normalised_ip(facts.ip_address),
         request_id=facts.request_id,
     )
     pending = _batch.get()
@@ -103,63 +142,16 @@ def audit_record(
 
 
 def _append(entries: list[AuditEntry]) -> None:
-    if not entries:
-        return
-    with transaction.atomic(savepoint=False):
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        previous = head.last_hash
-        for entry in entries:
-            entry.previous_hash = previous
-            entry.entry_hash = previous = entry_digest(previous, entry)
-        AuditEntry.objects.bulk_create(entries)
-        head.last_entry_id = entries[-1].pk
-        head.last_hash = previous
-        head.entry_count += len(entries)
-        head.save(update_fields=["last_entry_id", "last_hash", "entry_count"])
+    AUDIT_LOG.append(entries, _entry_values)
 
 
-@dataclass(frozen=True)
-class AuditVerification:
-    is_intact: bool
-    entries_checked: int
-    problem: str = ""
-    broken_entry_id: int | None = None
+AuditVerification = LogVerification
 
 
-def audit_verify(*, batch_size: int = 5000) -> AuditVerification:
-    """Walk the whole chain in id order, in batches; O(entries) time, O(batch) memory."""
-    expected_previous = GENESIS_HASH
-    checked = 0
-    last_id = 0
-    while True:
-        batch = list(AuditEntry.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
-        if not batch:
-            break
-        for entry in batch:
-            if entry.previous_hash != expected_previous:
-                return AuditVerification(
-                    False,
-                    checked,
-                    "链断裂：前一条记录被删除或改动 / broken link: an entry before it was removed or altered",
-                    entry.pk,
-                )
-            if entry_digest(entry.previous_hash, entry) != entry.entry_hash:
-                return AuditVerification(False, checked, "内容被改动 / content altered", entry.pk)
-            expected_previous = entry.entry_hash
-            checked += 1
-            last_id = entry.pk
-    head = AuditChainHead.objects.filter(pk=1).first()
-    head_hash = head.last_hash if head else GENESIS_HASH
-    head_count = head.entry_count if head else 0
-    if head_hash != expected_previous or head_count != checked:
-        return AuditVerification(
-            False,
-            checked,
-            f"链尾不符：应有 {head_count} 条，实有 {checked} 条 / chain head disagrees: expected {head_count} "
-            f"entries, found {checked}",
-            head.last_entry_id if head else None,
-        )
-    return AuditVerification(True, checked)
+def audit_verify(*, extra_heads: Sequence[TreeHead] = (), batch_size: int = 20_000) -> AuditVerification:
+    """Recompute the whole audit log and check it against every signed tree head; O(entries) time."""
+    result, _ = AUDIT_LOG.verify(extra_heads=extra_heads, batch_size=batch_size)
+    return result
 
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

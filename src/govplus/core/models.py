@@ -1,4 +1,4 @@
-"""Core tables: audit chain, calendar overrides, notifications, idempotency records."""
+"""Core tables: audit Merkle log, calendar overrides, notifications, idempotency records."""
 
 from __future__ import annotations
 
@@ -15,8 +15,22 @@ class TimestampedModel(models.Model):
         abstract = True
 
 
-class AuditEntry(models.Model):
-    """One write, appended to a hash chain. Never updated or deleted by the platform."""
+class MerkleLeaf(models.Model):
+    """Base of a table whose rows are the leaves of one RFC 6962 Merkle log (`core/transparency.py`).
+
+    `leaf_index` is the position in the log (0, 1, 2, … with no gap); `leaf_hash` is the keyed RFC 6962
+    leaf hash of the row's canonical content, stored so that verification can name the first bad row.
+    """
+
+    leaf_index = models.BigIntegerField(unique=True)
+    leaf_hash = models.CharField(max_length=64)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEntry(MerkleLeaf):
+    """One write, a leaf of the audit Merkle log. Never updated or deleted by the platform."""
 
     occurred_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
@@ -29,8 +43,6 @@ class AuditEntry(models.Model):
     changes = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     request_id = models.CharField(max_length=36, blank=True)
-    previous_hash = models.CharField(max_length=64)
-    entry_hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         ordering = ["id"]
@@ -42,15 +54,41 @@ class AuditEntry(models.Model):
         return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
 
 
-class AuditChainHead(models.Model):
-    """The single row that holds the chain's tip; locking it serialises appends."""
+class MerkleLogHead(models.Model):
+    """The tip of one Merkle log: its size and the right edge of its tree (`merkle.Frontier`).
 
-    last_entry_id = models.BigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default="0" * 64)
-    entry_count = models.BigIntegerField(default=0)
+    Locking this row serialises appends to the log. It is a convenience, not a trust anchor: an
+    attacker can rewrite it, which `verify` notices against the signed tree heads."""
+
+    log_name = models.CharField(max_length=40, unique=True)
+    tree_size = models.BigIntegerField(default=0)
+    frontier = models.JSONField(default=list)
+    last_leaf_id = models.BigIntegerField(default=0)
+    signed_size = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
-        return f"head #{self.last_entry_id} ({self.entry_count})"
+        return f"{self.log_name}: {self.tree_size}"
+
+
+class SignedTreeHead(models.Model):
+    """A tree head (size, root, time) signed with the platform's Ed25519 key; also appended as a JSON
+    line to the checkpoint file of the log, outside the database."""
+
+    log_name = models.CharField(max_length=40)
+    tree_size = models.BigIntegerField()
+    root_hash = models.CharField(max_length=64)
+    timestamp_ms = models.BigIntegerField()
+    key_id = models.CharField(max_length=64)
+    signature = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["log_name", "tree_size", "timestamp_ms"]
+        indexes = [models.Index(fields=["log_name", "tree_size"])]
+        verbose_name = _("签名树头")
+        verbose_name_plural = _("签名树头")
+
+    def __str__(self) -> str:
+        return f"{self.log_name} #{self.tree_size} {self.root_hash[:12]}"
 
 
 class CalendarDay(models.Model):

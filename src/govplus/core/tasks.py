@@ -32,3 +32,13 @@ def sweep_events() -> None:
 def prune_events() -> None:
     """Every night: forget delivered events older than GOVPLUS_EVENTS_KEEP_DAYS."""
     logger.info("events pruned: %s", events_prune())
+
+
+@db_periodic_task(crontab(minute="*"))
+def sign_audit_tree_head() -> None:
+    """Every minute: sign the audit log's tree head if it grew, and copy it to the checkpoint file."""
+    from govplus.core.audit import AUDIT_LOG
+
+    row = AUDIT_LOG.sign_tree_head()
+    if row is not None:
+        logger.info("audit tree head signed: size %s", row.tree_size)

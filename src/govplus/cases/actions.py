@@ -13,7 +13,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from govplus.cases import engine
 from govplus.cases.deadlines import clock_extend, clock_pause, clock_resume, clock_start_processing
 from govplus.cases.models import Application, CaseTask
 from govplus.cases.scope import task_scope
@@ -26,6 +25,7 @@ from govplus.cases.workflow import (
     SUSPENDABLE,
     action_allowed,
 )
+from govplus.core import engine
 from govplus.core.audit import audit_record
 from govplus.core.calendar import WorkingCalendar
 from govplus.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed

@@ -20,7 +20,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from govplus.cases import engine
 from govplus.cases.deadlines import clock_resume, clock_start_acceptance
 from govplus.cases.forms import contact_phone_of, form_clean
 from govplus.cases.models import Application, ApplicationMaterial, CaseEvent, CaseTask, SupplementRequest
@@ -28,6 +27,7 @@ from govplus.cases.uploads import upload_check
 from govplus.cases.workflow import WITHDRAWABLE
 from govplus.catalog.models import Material, ServiceItem
 from govplus.catalog.selectors import service_for_application
+from govplus.core import engine
 from govplus.core.audit import audit_batch, audit_record
 from govplus.core.calendar import WorkingCalendar
 from govplus.core.crypto import encrypt_text

@@ -7,11 +7,11 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 
-from govplus.cases.engine import ProcessError, process_validate
 from govplus.catalog.models import Material, ProcessDefinition, ServiceItem, Theme
 from govplus.catalog.search import tokens_for_index
 from govplus.catalog.services import catalog_changed
 from govplus.core.admin import AuditedAdmin
+from govplus.core.engine import ProcessError, process_validate
 
 
 class CatalogAdmin(AuditedAdmin):

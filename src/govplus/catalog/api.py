@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from ninja import Query, Router, Schema
 
-from govplus.cases.engine import process_steps
 from govplus.catalog import selectors, services
 from govplus.catalog.models import ServiceItem
 from govplus.catalog.schemas import (
@@ -21,6 +20,7 @@ from govplus.catalog.schemas import (
     ThemeOut,
 )
 from govplus.core.api import AUTH, ERRORS, actor_of
+from govplus.core.engine import process_steps
 from govplus.core.errors import PermissionDenied
 from govplus.identity.selectors import department_list, is_platform_admin
 

@@ -10,9 +10,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
-from govplus.cases.engine import process_steps
 from govplus.cases.selectors import progress_public
 from govplus.catalog import selectors
+from govplus.core.engine import process_steps
 from govplus.core.errors import GovplusError, NotFound
 from govplus.core.middleware import client_ip
 from govplus.portal.helpers import field_errors

@@ -16,7 +16,8 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from govplus.cases.deadlines import deadline_colour, near_due_before
-from govplus.cases.models import Application, ApplicationMaterial, CaseEvent, CaseTask
+from govplus.cases.models import Application, ApplicationMaterial, CaseEvent, CaseTask, MaterialSupply
+from govplus.cases.providers import MaterialNeed, MaterialOffer, material_offers
 from govplus.cases.scope import task_scope
 from govplus.core.calendar import WorkingCalendar
 from govplus.core.errors import NotFound, RateLimited, ValidationFailed
@@ -57,6 +58,21 @@ def application_events(*, application: Application, include_internal: bool) -> l
 def application_materials(*, application: Application, current_only: bool = True) -> list[ApplicationMaterial]:
     rows = application.materials.all()
     return list(rows.filter(is_current=True) if current_only else rows)
+
+
+def material_offers_for(*, application: Application) -> dict[str, MaterialOffer]:
+    """What registered providers can supply, by material code, for this application's applicant."""
+    needs = [
+        MaterialNeed(code=m.code, name=m.name, source=m.source, licence_type=m.licence_type)
+        for m in application.service_item.materials.all()
+        if m.source != "applicant"
+    ]
+    return material_offers(applicant=application.applicant, item_code=application.service_item.code, needs=needs)
+
+
+def application_supplies(*, application: Application) -> dict[str, MaterialSupply]:
+    """The materials supplied by providers with the applicant's consent, by material code."""
+    return {s.material_code: s for s in MaterialSupply.objects.filter(application=application)}
 
 
 def material_get_for(*, actor: User, receipt_no: str, material_id: int) -> ApplicationMaterial:

@@ -251,7 +251,10 @@ def open_cases_create(*, users: dict[str, User], log: Callable[[str], None] = pr
         item = items[number % len(items)]
         form = {f["name"]: _sample_value(f, rng) for f in item.form_fields}
         application = application_create(actor=citizen, service_code=item.code, form=form)
-        for material in item.materials.filter(is_required=True, source=Material.Source.APPLICANT):
+        # Licences too: no licence library is connected yet, so the demo applicants upload them.
+        for material in item.materials.filter(
+            is_required=True, source__in=[Material.Source.APPLICANT, Material.Source.LICENCE]
+        ):
             material_upload_bytes(
                 actor=citizen,
                 receipt_no=application.receipt_no,

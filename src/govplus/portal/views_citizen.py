@@ -64,6 +64,23 @@ def _channel(request: HttpRequest) -> str:
     return Application.Channel.MOBILE if "Mobile" in agent else Application.Channel.WEB
 
 
+def _consents_record(request: HttpRequest, application: Application) -> dict[str, list[str]]:
+    """The consent checkboxes of the materials a provider offers: record a new tick, withdraw a cleared one."""
+    errors: dict[str, list[str]] = {}
+    supplied = selectors.application_supplies(application=application)
+    for code in selectors.material_offers_for(application=application):
+        ticked = request.POST.get(f"consent_{code}") == "1"
+        if ticked == (code in supplied):
+            continue
+        try:
+            services.material_supply_consent(
+                actor=user_of(request), receipt_no=application.receipt_no, material_code=code, consent=ticked
+            )
+        except GovplusError as error:
+            errors[code] = [message for messages_ in field_errors(error).values() for message in messages_]
+    return errors
+
+
 @applicant_required
 def apply_materials(request: HttpRequest, receipt_no: str) -> HttpResponse:
     """Step 2: upload materials (also used to answer a supplement notice)."""
@@ -90,6 +107,9 @@ def apply_materials(request: HttpRequest, receipt_no: str) -> HttpResponse:
             except GovplusError as error:
                 errors[material.code] = [message for messages_ in field_errors(error).values() for message in messages_]
                 status = error.status
+        errors.update(_consents_record(request, application))
+        if errors:
+            status = max(status, 400)
         if not errors:
             if application.status == Application.Status.SUPPLEMENT_REQUESTED:
                 return _supplement(request, receipt_no)
@@ -105,6 +125,8 @@ def apply_materials(request: HttpRequest, receipt_no: str) -> HttpResponse:
             "current": current,
             "errors": errors,
             "supplement": supplement,
+            "offers": selectors.material_offers_for(application=application),
+            "supplies": selectors.application_supplies(application=application),
         },
         status=status,
     )

@@ -20,8 +20,10 @@ from govplus.cases.services import event_add, supplement_request_create, tasks_c
 from govplus.cases.workflow import (
     ACTIONS,
     DELIVERY_METHODS,
+    EXTEND_ROLES,
     EXTENDABLE,
     MAX_EXTENSION_DAYS,
+    SUSPEND_ROLES,
     SUSPENDABLE,
     action_allowed,
 )
@@ -30,7 +32,7 @@ from govplus.core.audit import audit_record
 from govplus.core.calendar import WorkingCalendar
 from govplus.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from govplus.core.notify import notification_send
-from govplus.identity.models import Role, User
+from govplus.identity.models import User
 from govplus.identity.selectors import staff_assignments
 
 OPEN_STATES = [CaseTask.Status.OPEN, CaseTask.Status.WAITING]
@@ -240,7 +242,7 @@ def _suspend_or_resume(*, actor: User, receipt_no: str, reason: str, suspend: bo
         raise ValidationFailed({"reason": ["请填写中止理由 / a reason is required"]})
     now = timezone.now()
     with transaction.atomic():
-        application = _case_for_staff(actor=actor, receipt_no=receipt_no, roles={Role.REVIEWER, Role.APPROVER})
+        application = _case_for_staff(actor=actor, receipt_no=receipt_no, roles=SUSPEND_ROLES)
         calendar, today = WorkingCalendar(), timezone.localdate(now)
         before = application.status
         if suspend:
@@ -286,7 +288,7 @@ def application_extend(*, actor: User, receipt_no: str, days: int, reason: str) 
     if problems:
         raise ValidationFailed(problems)
     with transaction.atomic():
-        application = _case_for_staff(actor=actor, receipt_no=receipt_no, roles={Role.APPROVER})
+        application = _case_for_staff(actor=actor, receipt_no=receipt_no, roles=EXTEND_ROLES)
         if application.status not in EXTENDABLE:
             raise Conflict("该办件当前不能延期。", "This case cannot be extended now.")
         before = application.due_date

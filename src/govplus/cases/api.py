@@ -59,7 +59,7 @@ def application_out(application: Application) -> dict[str, Any]:
 
 
 def application_detail_out(application: Application, *, include_internal: bool) -> dict[str, Any]:
-    supplement = application.supplement_requests.filter(resolved_at__isnull=True).first()
+    supplement = selectors.supplement_open(application=application)
     rating = getattr(application, "rating", None) if hasattr(application, "rating") else None
     return {
         **application_out(application),

@@ -31,6 +31,7 @@ from govplus.cases.models import (
     SupplementRequest,
 )
 from govplus.cases.providers import MaterialNeed, material_offers
+from govplus.cases.selectors import supplement_open
 from govplus.cases.uploads import upload_check
 from govplus.cases.workflow import WITHDRAWABLE
 from govplus.catalog.models import Material, ServiceItem
@@ -543,7 +544,7 @@ def application_supplement(*, actor: User, receipt_no: str, note: str = "") -> A
         application = _own_application(actor=actor, receipt_no=receipt_no)
         if application.status != Application.Status.SUPPLEMENT_REQUESTED:
             raise Conflict("该办件不需要补正。", "This application is not waiting for a supplement.")
-        request = application.supplement_requests.filter(resolved_at__isnull=True).first()
+        request = supplement_open(application=application)
         if request is None:
             raise Conflict("该办件不需要补正。", "No open supplement notice.")
         renewed = set(

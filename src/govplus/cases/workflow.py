@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_noop
 
 from govplus.cases.models import Application
+from govplus.identity.models import Role
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,10 @@ DELIVERY_METHODS = {
 }
 
 SUSPENDABLE = {Application.Status.IN_PROGRESS}
+# Who may suspend/resume a case (the reviewing or deciding official) and extend its limit (第四十二条:
+# the head of the organ, here the approver).
+SUSPEND_ROLES: set[str] = {Role.REVIEWER, Role.APPROVER}
+EXTEND_ROLES: set[str] = {Role.APPROVER}
 EXTENDABLE = {Application.Status.IN_PROGRESS, Application.Status.SUSPENDED}
 WITHDRAWABLE = {Application.Status.DRAFT, Application.Status.SUBMITTED, Application.Status.SUPPLEMENT_REQUESTED}
 RATEABLE = {Application.Status.CONCLUDED, Application.Status.NOT_ACCEPTED}

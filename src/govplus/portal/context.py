@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from govplus.core.modules import Audience, NavEntry, navigation_entries
+from govplus.core.selectors import notification_unread_count
 from govplus.identity.selectors import staff_assignments
 
 
@@ -15,7 +16,7 @@ def portal_context(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     unread = 0
     if user.is_authenticated:
-        unread = user.notifications.filter(read_at__isnull=True).count()  # type: ignore[union-attr]
+        unread = notification_unread_count(recipient=user)
     is_staff_user = user.is_authenticated and getattr(user, "kind", "") == "staff"
     audience: Audience = "staff" if is_staff_user else "citizen" if user.is_authenticated else "anonymous"
     return {

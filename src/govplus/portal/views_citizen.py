@@ -13,8 +13,8 @@ from govplus.cases import ratings, selectors, services
 from govplus.cases.models import Application
 from govplus.catalog.selectors import service_get_published
 from govplus.core.errors import GovplusError, NotFound
-from govplus.core.models import Notification
 from govplus.core.notify import notification_mark_read
+from govplus.core.selectors import notification_list_for
 from govplus.portal.helpers import applicant_required, field_errors, user_of
 
 
@@ -115,7 +115,7 @@ def apply_materials(request: HttpRequest, receipt_no: str) -> HttpResponse:
                 return _supplement(request, receipt_no)
             return redirect("portal:apply_review", receipt_no=receipt_no)
     current = {m.material_code: m for m in selectors.application_materials(application=application)}
-    supplement = application.supplement_requests.filter(resolved_at__isnull=True).first()
+    supplement = selectors.supplement_open(application=application)
     return render(
         request,
         "portal/apply_materials.html",
@@ -198,7 +198,7 @@ def application_detail(request: HttpRequest, receipt_no: str) -> HttpResponse:
             "application": application,
             "events": selectors.application_events(application=application, include_internal=False),
             "materials": selectors.application_materials(application=application),
-            "supplement": application.supplement_requests.filter(resolved_at__isnull=True).first(),
+            "supplement": selectors.supplement_open(application=application),
             "rating": getattr(application, "rating", None) if hasattr(application, "rating") else None,
             "reasons": ratings.REASONS,
             "scores": sorted(ratings.SCORE_LABELS.items(), reverse=True),
@@ -246,5 +246,5 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         notification_mark_read(recipient=user_of(request))
         return redirect("portal:inbox")
-    rows = Notification.objects.filter(recipient=user_of(request))[:100]
+    rows = notification_list_for(recipient=user_of(request))
     return render(request, "portal/inbox.html", {"notifications": rows})

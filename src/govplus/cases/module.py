@@ -7,6 +7,7 @@ from govplus.core.modules import ApiRouter, ModuleSpec, NavEntry, OAuthScope
 MODULE = ModuleSpec(
     name="cases",
     api_routers=(ApiRouter("govplus.cases.api:router"),),
+    urls="govplus.cases.urls",
     navigation=(
         NavEntry(gettext_noop("进度查询"), "portal:progress", order=20),
         NavEntry(gettext_noop("工作台"), "portal:workbench", audience=frozenset({"staff"}), order=40),

@@ -39,7 +39,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "portal/workbench.html",
+        "cases/workbench.html",
         {
             "rows": rows,
             "total": total,
@@ -61,7 +61,7 @@ def case_page(request: HttpRequest, receipt_no: str) -> HttpResponse:
     access = selectors.case_access_for(actor=user_of(request), tasks=tasks)
     return render(
         request,
-        "portal/case.html",
+        "cases/case.html",
         {
             "application": application,
             "tasks": tasks,
@@ -166,4 +166,4 @@ def rectifications(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("整改情况已提交。"))
         return HttpResponseRedirect(reverse("portal:rectifications"))
     rows = selectors.rectification_list_for(actor=user_of(request))
-    return render(request, "portal/rectifications.html", {"rows": rows})
+    return render(request, "cases/rectifications.html", {"rows": rows})

@@ -1,4 +1,4 @@
-"""Pages of the applicant: apply wizard, my applications, case detail, supplement, rating, inbox."""
+"""Pages of the applicant: apply wizard, my applications, case detail, supplement, rating."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ from govplus.cases import ratings, selectors, services
 from govplus.cases.models import Application
 from govplus.catalog.selectors import service_get_published
 from govplus.core.errors import GovplusError, NotFound
-from govplus.core.notify import notification_mark_read
-from govplus.core.selectors import notification_list_for
 from govplus.portal.helpers import applicant_required, field_errors, user_of
 
 
@@ -54,9 +52,9 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
                 )
         except GovplusError as error:
             context.update(errors=field_errors(error), values=values, receipt_no=receipt_no)
-            return render(request, "portal/apply_form.html", context, status=error.status)
+            return render(request, "cases/apply_form.html", context, status=error.status)
         return redirect("portal:apply_materials", receipt_no=application.receipt_no)
-    return render(request, "portal/apply_form.html", context)
+    return render(request, "cases/apply_form.html", context)
 
 
 def _channel(request: HttpRequest) -> str:
@@ -118,7 +116,7 @@ def apply_materials(request: HttpRequest, receipt_no: str) -> HttpResponse:
     supplement = selectors.supplement_open(application=application)
     return render(
         request,
-        "portal/apply_materials.html",
+        "cases/apply_materials.html",
         {
             "application": application,
             "materials": application.service_item.materials.all(),
@@ -159,7 +157,7 @@ def apply_review(request: HttpRequest, receipt_no: str) -> HttpResponse:
                 return redirect(_detail_url(receipt_no))
             return render(
                 request,
-                "portal/apply_review.html",
+                "cases/apply_review.html",
                 {
                     "application": application,
                     "errors": field_errors(error),
@@ -171,7 +169,7 @@ def apply_review(request: HttpRequest, receipt_no: str) -> HttpResponse:
         return redirect(_detail_url(receipt_no))
     return render(
         request,
-        "portal/apply_review.html",
+        "cases/apply_review.html",
         {
             "application": application,
             "materials": selectors.application_materials(application=application),
@@ -182,7 +180,7 @@ def apply_review(request: HttpRequest, receipt_no: str) -> HttpResponse:
 @applicant_required
 def my_applications(request: HttpRequest) -> HttpResponse:
     rows = selectors.application_list_for(actor=user_of(request))[:200]
-    return render(request, "portal/my_applications.html", {"applications": rows})
+    return render(request, "cases/my_applications.html", {"applications": rows})
 
 
 @applicant_required
@@ -193,7 +191,7 @@ def application_detail(request: HttpRequest, receipt_no: str) -> HttpResponse:
         raise Http404 from error
     return render(
         request,
-        "portal/application_detail.html",
+        "cases/application_detail.html",
         {
             "application": application,
             "events": selectors.application_events(application=application, include_internal=False),
@@ -238,13 +236,3 @@ def application_withdraw(request: HttpRequest, receipt_no: str) -> HttpResponse:
     except GovplusError as error:
         messages.error(request, error.message)
     return HttpResponseRedirect(_detail_url(receipt_no))
-
-
-def inbox(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('portal:login')}?next={request.path}")
-    if request.method == "POST":
-        notification_mark_read(recipient=user_of(request))
-        return redirect("portal:inbox")
-    rows = notification_list_for(recipient=user_of(request))
-    return render(request, "portal/inbox.html", {"notifications": rows})

@@ -145,3 +145,17 @@ print(json.dumps({
     assert seen["path"] == "/sample/" and seen["home"] == "/"
     assert seen["scope"] == "读取示例数据 / read sample data"
     assert seen["nav"][:4] == ["办事服务", "进度查询", "权责清单", "示例服务"]
+
+
+def test_every_navigation_entry_names_a_page_that_exists():
+    for entry in navigation_entries():
+        assert reverse(entry.url_name).startswith("/"), entry
+
+
+def test_a_navigation_entry_for_some_staff_roles_is_shown_to_those_roles_only():
+    from govplus.core.modules import NavEntry
+
+    entry = NavEntry("督办", "portal:workbench", audience=frozenset({"staff"}), staff_roles=("approver",))
+    assert entry.visible_to(audience="staff", roles=frozenset({"approver", "clerk"}))
+    assert not entry.visible_to(audience="staff", roles=frozenset({"clerk"}))
+    assert not entry.visible_to(audience="citizen") and not entry.visible_to(audience="anonymous")

@@ -162,6 +162,7 @@ def apply_review(request: HttpRequest, receipt_no: str) -> HttpResponse:
                     "application": application,
                     "errors": field_errors(error),
                     "materials": selectors.application_materials(application=application),
+                    "supplies": selectors.application_supplies(application=application),
                 },
                 status=error.status,
             )
@@ -173,6 +174,7 @@ def apply_review(request: HttpRequest, receipt_no: str) -> HttpResponse:
         {
             "application": application,
             "materials": selectors.application_materials(application=application),
+            "supplies": selectors.application_supplies(application=application),
         },
     )
 

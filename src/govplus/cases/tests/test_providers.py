@@ -109,6 +109,8 @@ def test_the_page_offers_the_e_licence_and_consent_supplies_it(county, shelf):
     audit = AuditEntry.objects.filter(action="cases.material_supply_consent", object_id=application.receipt_no)
     assert audit.count() == 1 and audit.get().changes["reference"] == supply.reference
     assert "checked" in citizen.get(url).content.decode()
+    review = citizen.get(f"/my/applications/{application.receipt_no}/review").content.decode()
+    assert "经您同意调取的材料" in review and "居民户口簿（电子证照）" in review
 
     submitted = application_submit(actor=county.citizen, receipt_no=application.receipt_no)
     assert submitted.status == Application.Status.SUBMITTED

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from govplus.cases.selectors import progress_public
-from govplus.core.errors import GovplusError
+from govplus.core.errors import GovplusError, RateLimited
 from govplus.core.middleware import client_ip
 from govplus.portal.helpers import field_errors
 
@@ -25,5 +25,8 @@ def progress(request: HttpRequest) -> HttpResponse:
             )
         except GovplusError as error:
             context["errors"] = field_errors(error)
-            return render(request, "cases/progress.html", context, status=error.status)
+            response = render(request, "cases/progress.html", context, status=error.status)
+            if isinstance(error, RateLimited):
+                response["Retry-After"] = str(error.retry_after)
+            return response
     return render(request, "cases/progress.html", context)

@@ -24,7 +24,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, SessionAuth
 
-from govplus.core.errors import GovplusError, NotAuthenticated
+from govplus.core.errors import GovplusError, NotAuthenticated, RateLimited
 
 if TYPE_CHECKING:
     from govplus.core.modules import ApiRouter
@@ -155,7 +155,10 @@ FIELD_MESSAGES = {
 
 
 def error_response(api: NinjaAPI, request: HttpRequest, error: GovplusError) -> HttpResponse:
-    return api.create_response(request, error.as_dict(), status=error.status)
+    response = api.create_response(request, error.as_dict(), status=error.status)
+    if isinstance(error, RateLimited):
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

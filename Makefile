@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run test install lint typecheck messages bench clean
+.PHONY: run test install lint typecheck imports check messages bench clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "govplus needs Python 3.11 or newer / 需要 Python 3.11 或更新版本"; exit 1; }
@@ -35,6 +35,12 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy src config
+
+# The architecture contracts in pyproject.toml ([tool.importlinter]).
+imports: install
+	$(BIN)/lint-imports
+
+check: lint typecheck imports
 
 messages: install
 	cd src/govplus && ../../$(BIN)/govplus compilemessages

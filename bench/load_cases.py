@@ -45,8 +45,8 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from govplus.cases import engine  # noqa: E402
 from govplus.catalog.models import ServiceItem  # noqa: E402
+from govplus.core import engine  # noqa: E402
 from govplus.core.calendar import WorkingCalendar  # noqa: E402
 from govplus.core.crypto import encrypt_text, lookup_hash  # noqa: E402
 from govplus.identity.models import Department, Role, StaffRole, User  # noqa: E402

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from govplus.core.modules import module_scopes
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("GOVPLUS_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -107,6 +109,8 @@ INSTALLED_APPS = [
     "govplus.catalog",
     "govplus.cases",
     "govplus.portal",
+    # Modules installed beside the platform's own (each declares itself in its `module.py`).
+    *env_list("GOVPLUS_EXTRA_APPS", ""),
 ]
 
 MIDDLEWARE = [
@@ -418,12 +422,8 @@ OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": oidc_private_key(),
     "PKCE_REQUIRED": True,
-    "SCOPES": {
-        "openid": "登录身份 / OpenID Connect sign-in",
-        "profile": "姓名与角色 / name and role",
-        "applications": "读写我的办件 / read and write my applications",
-        "tasks": "办理我的待办 / work on my tasks",
-    },
+    # Each module declares its scopes in its own `module.py` (govplus.core.modules.OAuthScope).
+    "SCOPES": module_scopes(INSTALLED_APPS),
     "DEFAULT_SCOPES": ["openid"],
     "OAUTH2_VALIDATOR_CLASS": "govplus.identity.oidc.GovplusOAuth2Validator",
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,

@@ -1,4 +1,9 @@
-"""URL map: portal pages, staff pages, the JSON API, the OIDC provider, Django admin."""
+"""URL map, composed from the installed modules (`<module>/module.py`, see core/modules.py).
+
+The JSON API (/api/v1/) mounts every module's routers; the page URLs of every module are included under
+their namespace (`portal:` for all pages today); then the OIDC provider, Django admin and the language
+switch. Adding a module adds it to INSTALLED_APPS; nothing here changes.
+"""
 
 from django.conf import settings
 from django.contrib import admin
@@ -6,10 +11,23 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from govplus.core.api import build_api
+from govplus.core.modules import module_specs, resolve_dotted
 from govplus.identity.views import AuditedAuthorizationView, HeaderOnlyUserInfoView, RootDiscoveryView
 from govplus.portal import views_auth
 
-api = build_api()
+MODULES = module_specs()
+
+api = build_api(router for spec in MODULES for router in spec.api_routers)
+
+
+def module_pages() -> list:
+    """One include per namespace, holding the page URLs of every module using it, in INSTALLED_APPS order."""
+    by_namespace: dict[str, list] = {}
+    for spec in MODULES:
+        if spec.urls:
+            by_namespace.setdefault(spec.url_namespace, []).extend(resolve_dotted(spec.urls).urlpatterns)
+    return [path("", include((patterns, namespace))) for namespace, patterns in by_namespace.items()]
+
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -21,7 +39,7 @@ urlpatterns = [
     path("admin/login/", views_auth.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("", include("govplus.portal.urls")),
+    *module_pages(),
 ]
 
 if settings.DEBUG:

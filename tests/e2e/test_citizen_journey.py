@@ -86,10 +86,12 @@ def test_citizen_applies_supplements_once_and_rates_the_result(
     screenshot(citizen, "04-apply-form")
     citizen.get_by_role("button", name="保存并下一步").click()
 
-    # Step 2: materials. M02 comes from the licence library, M01 is uploaded.
+    # Step 2: materials. M02 (a licence, optional here) could come from the licence library when a
+    # provider offers it; none is registered, so it is an upload like M01, which is uploaded.
     expect(citizen.get_by_role("heading", level=1)).to_have_text("上传材料：居民身份证换领")
     expect(citizen.locator(".wizard [aria-current=step]")).to_have_text("2 上传材料")
-    expect(citizen.get_by_text("居民户口簿 免提交")).to_be_visible()
+    expect(citizen.get_by_label("居民户口簿")).to_be_visible()
+    expect(citizen.get_by_text("请上传证照的扫描件或照片")).to_be_visible()
     citizen.get_by_label(M01).set_input_files(write_pdf(tmp_path, "id-card.pdf", "first photo"))
     screenshot(citizen, "05-apply-materials")
     citizen.get_by_role("button", name="上传并下一步").click()

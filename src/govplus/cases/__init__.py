@@ -1,6 +1,7 @@
 """cases — applications (办件) from submission to conclusion, and their workflow.
 
-Owns applications, their materials and supplements, the BPMN engine wrapper (`engine`), staff tasks
+Owns applications, their materials (uploaded, or supplied by a registered material provider with the
+applicant's consent: `providers`) and supplements, the process run by `core.engine`, staff tasks
 (the workbench), time limits counted in working days, the public progress query and the
 satisfaction rating (好差评) with its rectification tasks, and the masking and recorded reveal of the
 personal data in a case (`reveal`). Public functions live in `services`

@@ -13,7 +13,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from govplus.cases import engine
 from govplus.cases.deadlines import clock_extend, clock_pause, clock_resume, clock_start_processing
 from govplus.cases.models import Application, CaseTask
 from govplus.cases.scope import task_scope
@@ -22,15 +21,18 @@ from govplus.cases.transitions import application_transition
 from govplus.cases.workflow import (
     ACTIONS,
     DELIVERY_METHODS,
+    EXTEND_ROLES,
     EXTENDABLE,
     MAX_EXTENSION_DAYS,
+    SUSPEND_ROLES,
     SUSPENDABLE,
     action_allowed,
 )
+from govplus.core import engine
 from govplus.core.calendar import WorkingCalendar
 from govplus.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from govplus.core.notify import notification_send
-from govplus.identity.models import Role, User
+from govplus.identity.models import User
 from govplus.identity.selectors import staff_assignments
 
 OPEN_STATES = [CaseTask.Status.OPEN, CaseTask.Status.WAITING]
@@ -239,7 +241,7 @@ def _suspend_or_resume(*, actor: User, receipt_no: str, reason: str, suspend: bo
         raise ValidationFailed({"reason": ["请填写中止理由 / a reason is required"]})
     now = timezone.now()
     with transaction.atomic():
-        application = _case_for_staff(actor=actor, receipt_no=receipt_no, roles={Role.REVIEWER, Role.APPROVER})
+        application = _case_for_staff(actor=actor, receipt_no=receipt_no, roles=SUSPEND_ROLES)
         calendar, today = WorkingCalendar(), timezone.localdate(now)
         if suspend:
             if application.status not in SUSPENDABLE:
@@ -283,7 +285,7 @@ def application_extend(*, actor: User, receipt_no: str, days: int, reason: str) 
     if problems:
         raise ValidationFailed(problems)
     with transaction.atomic():
-        application = _case_for_staff(actor=actor, receipt_no=receipt_no, roles={Role.APPROVER})
+        application = _case_for_staff(actor=actor, receipt_no=receipt_no, roles=EXTEND_ROLES)
         if application.status not in EXTENDABLE:
             raise Conflict("该办件当前不能延期。", "This case cannot be extended now.")
         before = application.due_date

@@ -63,7 +63,7 @@ def application_out(application: Application) -> dict[str, Any]:
 def application_detail_out(application: Application, *, include_internal: bool) -> dict[str, Any]:
     """`include_internal` (staff): internal events too, and personal identifiers masked as on the
     case page; the full value only through `POST …/reveal`."""
-    supplement = application.supplement_requests.filter(resolved_at__isnull=True).first()
+    supplement = selectors.supplement_open(application=application)
     rating = getattr(application, "rating", None) if hasattr(application, "rating") else None
     return {
         **application_out(application),

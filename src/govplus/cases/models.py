@@ -179,6 +179,36 @@ class ApplicationMaterial(models.Model):
         return f"{self.material_code} {self.original_name}"
 
 
+class MaterialSupply(models.Model):
+    """A material supplied by another module (an e-licence, a shared record) with the applicant's consent.
+
+    The reference (provider, its id of the document, the document's SHA-256) lets anyone check later
+    which document the case relied on; the consent says who agreed, when. One per material of a case;
+    withdrawing consent before submission deletes it (an audit entry records both).
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="supplies")
+    material_code = models.CharField(max_length=20)
+    provider = models.CharField(_("提供方"), max_length=40)
+    reference = models.CharField(_("证照/数据编号"), max_length=120)
+    digest = models.CharField(_("摘要 (SHA-256)"), max_length=64)
+    title = models.CharField(_("名称"), max_length=200)
+    consent_given_at = models.DateTimeField(_("同意时间"), null=True, blank=True)
+    consented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    supplied_at = models.DateTimeField(_("提供时间"))
+
+    class Meta:
+        ordering = ["material_code"]
+        constraints = [models.UniqueConstraint(fields=["application", "material_code"], name="one_supply_per_material")]
+        verbose_name = _("共享材料")
+        verbose_name_plural = _("共享材料")
+
+    def __str__(self) -> str:
+        return f"{self.material_code} {self.provider}:{self.reference}"
+
+
 class SupplementRequest(models.Model):
     """一次性告知补正: everything the applicant must supplement, said at once."""
 

@@ -17,8 +17,18 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from govplus.cases.deadlines import deadline_colour, near_due_before
-from govplus.cases.models import Application, ApplicationMaterial, CaseEvent, CaseTask
+from govplus.cases.models import (
+    Application,
+    ApplicationMaterial,
+    CaseEvent,
+    CaseTask,
+    MaterialSupply,
+    RectificationTask,
+    SupplementRequest,
+)
+from govplus.cases.providers import MaterialNeed, MaterialOffer, material_offers
 from govplus.cases.scope import task_scope
+from govplus.cases.workflow import EXTEND_ROLES, SUSPEND_ROLES
 from govplus.core.calendar import WorkingCalendar
 from govplus.core.errors import NotFound, RateLimited, ValidationFailed
 from govplus.core.i18n import localized
@@ -60,6 +70,57 @@ def application_events(*, application: Application, include_internal: bool) -> l
 def application_materials(*, application: Application, current_only: bool = True) -> list[ApplicationMaterial]:
     rows = application.materials.all()
     return list(rows.filter(is_current=True) if current_only else rows)
+
+
+def supplement_open(*, application: Application) -> SupplementRequest | None:
+    """The one open supplement notice of a case (a database constraint allows at most one), or None."""
+    return application.supplement_requests.filter(resolved_at__isnull=True).first()
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """What a member of staff may do on a case page: her open tasks on it and the case-level actions."""
+
+    my_open_tasks: list[CaseTask]
+    can_suspend: bool
+    can_extend: bool
+
+
+def case_access_for(*, actor: User, tasks: list[CaseTask]) -> CaseAccess:
+    """The actor's open tasks among `tasks` (within her (department, role) scope) and whether her roles
+    may suspend/resume or extend (the same role sets the actions check, `workflow.SUSPEND_ROLES`)."""
+    scope = {(a.department_id, a.role) for a in staff_assignments(user=actor)}
+    roles = {role for _, role in scope}
+    return CaseAccess(
+        my_open_tasks=[t for t in tasks if t.status == CaseTask.Status.OPEN and (t.department_id, t.role) in scope],
+        can_suspend=bool(roles & SUSPEND_ROLES),
+        can_extend=bool(roles & EXTEND_ROLES),
+    )
+
+
+def rectification_list_for(*, actor: User, limit: int = 200) -> QuerySet[RectificationTask]:
+    """Rectification tasks (from poor ratings) of the actor's departments, open ones first, by due date."""
+    department_ids = [a.department_id for a in staff_assignments(user=actor)]
+    return (
+        RectificationTask.objects.filter(department_id__in=department_ids)
+        .select_related("rating", "rating__application", "rating__application__service_item", "department")
+        .order_by("status", "due_date")[:limit]
+    )
+
+
+def material_offers_for(*, application: Application) -> dict[str, MaterialOffer]:
+    """What registered providers can supply, by material code, for this application's applicant."""
+    needs = [
+        MaterialNeed(code=m.code, name=m.name, source=m.source, licence_type=m.licence_type)
+        for m in application.service_item.materials.all()
+        if m.source != "applicant"
+    ]
+    return material_offers(applicant=application.applicant, item_code=application.service_item.code, needs=needs)
+
+
+def application_supplies(*, application: Application) -> dict[str, MaterialSupply]:
+    """The materials supplied by providers with the applicant's consent, by material code."""
+    return {s.material_code: s for s in MaterialSupply.objects.filter(application=application)}
 
 
 def material_get_for(*, actor: User, receipt_no: str, material_id: int) -> ApplicationMaterial:

@@ -20,16 +20,24 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from govplus.cases import engine
 from govplus.cases.deadlines import clock_resume, clock_start_acceptance
 from govplus.cases.forms import contact_phone_of, form_clean
-from govplus.cases.models import Application, ApplicationMaterial, CaseTask, SupplementRequest
+from govplus.cases.models import (
+    Application,
+    ApplicationMaterial,
+    CaseTask,
+    MaterialSupply,
+    SupplementRequest,
+)
+from govplus.cases.providers import MaterialNeed, material_offers
+from govplus.cases.selectors import supplement_open
 from govplus.cases.transitions import application_transition
 from govplus.cases.transitions import event_add as event_add  # re-exported: actions and ratings use it
 from govplus.cases.uploads import upload_check
 from govplus.cases.workflow import WITHDRAWABLE
 from govplus.catalog.models import Material, ServiceItem
 from govplus.catalog.selectors import service_for_application
+from govplus.core import engine
 from govplus.core.audit import audit_batch, audit_record
 from govplus.core.calendar import WorkingCalendar
 from govplus.core.crypto import encrypt_text
@@ -223,6 +231,13 @@ def material_upload_bytes(
 def _missing_materials(
     application: Application, *, materials: list[Material] | None = None, present: set[str] | None = None
 ) -> list[Material]:
+    """The required materials the application lacks.
+
+    A material the applicant provides must be uploaded. A licence (电子证照) must be uploaded too, or
+    supplied by a registered provider with the applicant's consent and confirmed by it now (a licence
+    revoked or changed since the consent no longer counts). Shared data (共享数据) is fetched by the
+    department and never counts as missing here.
+    """
     if present is None:
         present = set(
             ApplicationMaterial.objects.filter(application=application, is_current=True).values_list(
@@ -231,11 +246,115 @@ def _missing_materials(
         )
     if materials is None:
         materials = list(application.service_item.materials.all())
-    return [
+    lacking = [
         material
         for material in materials
-        if material.is_required and material.source == Material.Source.APPLICANT and material.code not in present
+        if material.is_required
+        and material.source in (Material.Source.APPLICANT, Material.Source.LICENCE)
+        and material.code not in present
     ]
+    if any(material.source == Material.Source.LICENCE for material in lacking):
+        supplied = _confirmed_supplies(application, [m for m in lacking if m.source == Material.Source.LICENCE])
+        lacking = [material for material in lacking if material.code not in supplied]
+    return lacking
+
+
+def _needs_of(materials: list[Material]) -> list[MaterialNeed]:
+    return [MaterialNeed(code=m.code, name=m.name, source=m.source, licence_type=m.licence_type) for m in materials]
+
+
+def _confirmed_supplies(application: Application, materials: list[Material]) -> set[str]:
+    """Codes among `materials` supplied with consent whose provider still offers the same document."""
+    supplies = {
+        supply.material_code: supply
+        for supply in MaterialSupply.objects.filter(
+            application=application, consent_given_at__isnull=False, material_code__in=[m.code for m in materials]
+        )
+    }
+    if not supplies:
+        return set()
+    offers = material_offers(
+        applicant=application.applicant,
+        item_code=application.service_item.code,
+        needs=_needs_of([m for m in materials if m.code in supplies]),
+    )
+    return {
+        code
+        for code, supply in supplies.items()
+        if (offer := offers.get(code)) is not None
+        and (offer.provider, offer.reference, offer.digest) == (supply.provider, supply.reference, supply.digest)
+    }
+
+
+def material_supply_consent(
+    *, actor: User, receipt_no: str, material_code: str, consent: bool
+) -> MaterialSupply | None:
+    """The applicant agrees (or no longer agrees) that a provider supplies one material of a draft.
+
+    The offer is asked from the providers again here, never taken from the request, so what is
+    recorded is what the provider holds now. Consent is recorded with its time and the person who
+    gave it; withdrawing it deletes the supply. Both are audited.
+    """
+    with transaction.atomic():
+        application = _own_application(actor=actor, receipt_no=receipt_no)
+        if application.status not in (Application.Status.DRAFT, Application.Status.SUPPLEMENT_REQUESTED):
+            raise Conflict("当前状态不能更改材料。", "Materials can be changed on drafts or when asked to supplement.")
+        material = application.service_item.materials.filter(code=material_code).first()
+        if material is None or material.source == Material.Source.APPLICANT:
+            raise ValidationFailed(
+                {"material_code": ["该材料不能由其他部门提供 / no provider can supply this material"]}
+            )
+        existing = MaterialSupply.objects.filter(application=application, material_code=material_code).first()
+        if not consent:
+            if existing is not None:
+                existing.delete()
+                audit_record(
+                    actor=actor,
+                    action="cases.material_supply_withdraw",
+                    object_type="application",
+                    object_id=receipt_no,
+                    changes={"material_code": material_code, "provider": existing.provider},
+                )
+            return None
+        offer = material_offers(
+            applicant=actor, item_code=application.service_item.code, needs=_needs_of([material])
+        ).get(material_code)
+        if offer is None:
+            raise ValidationFailed(
+                {
+                    f"materials.{material_code}": [
+                        "暂无可调取的电子证照或共享数据，请上传 / nothing to supply; please upload"
+                    ]
+                }
+            )
+        now = timezone.now()
+        supply, _created = MaterialSupply.objects.update_or_create(
+            application=application,
+            material_code=material_code,
+            defaults={
+                "provider": offer.provider,
+                "reference": offer.reference,
+                "digest": offer.digest,
+                "title": offer.title[:200],
+                "consent_given_at": now,
+                "consented_by": actor,
+                "supplied_at": now,
+            },
+        )
+        audit_record(
+            actor=actor,
+            action="cases.material_supply_consent",
+            object_type="application",
+            object_id=receipt_no,
+            changes={
+                "material_code": material_code,
+                "provider": offer.provider,
+                "reference": offer.reference,
+                "digest": offer.digest,
+                "consent_given_at": now.isoformat(),
+            },
+        )
+        return supply
 
 
 def tasks_create(
@@ -298,7 +417,11 @@ def _submit(
         except ValidationFailed as error:
             problems.update(error.fields)
     for material in _missing_materials(application, materials=materials, present=present):
-        problems[f"materials.{material.code}"] = [f"请上传“{material.name}” / this material is required"]
+        problems[f"materials.{material.code}"] = [
+            f"请上传“{material.name}”，或同意由电子证照提供 / upload it or consent to its supply from your e-licence"
+            if material.source == Material.Source.LICENCE
+            else f"请上传“{material.name}” / this material is required"
+        ]
     if problems:
         raise ValidationFailed(problems, "申请尚不完整，请补充后再提交。", "The application is incomplete.")
     now = timezone.now()
@@ -401,7 +524,7 @@ def application_supplement(*, actor: User, receipt_no: str, note: str = "") -> A
         application = _own_application(actor=actor, receipt_no=receipt_no)
         if application.status != Application.Status.SUPPLEMENT_REQUESTED:
             raise Conflict("该办件不需要补正。", "This application is not waiting for a supplement.")
-        request = application.supplement_requests.filter(resolved_at__isnull=True).first()
+        request = supplement_open(application=application)
         if request is None:
             raise Conflict("该办件不需要补正。", "No open supplement notice.")
         renewed = set(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_noop
 
 from govplus.cases.models import Application
+from govplus.identity.models import Role
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,10 @@ CONCLUDED_EVENT = "application.concluded"
 SUSPENDABLE = frozenset(TRANSITIONS["suspend"].moves)
 EXTENDABLE = frozenset(TRANSITIONS["extend"].moves)
 WITHDRAWABLE = frozenset(TRANSITIONS["withdraw"].moves)
+# Who may suspend/resume a case (the reviewing or deciding official) and extend its limit (第四十二条:
+# the head of the organ, here the approver).
+SUSPEND_ROLES: set[str] = {Role.REVIEWER, Role.APPROVER}
+EXTEND_ROLES: set[str] = {Role.APPROVER}
 RATEABLE = {Application.Status.CONCLUDED, Application.Status.NOT_ACCEPTED}
 MAX_EXTENSION_DAYS = 30
 

@@ -7,10 +7,10 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 
-from govplus.cases.engine import ProcessError, process_validate
 from govplus.catalog.models import Material, ProcessDefinition, ServiceItem, Theme
 from govplus.catalog.services import catalog_changed, search_text_for
 from govplus.core.admin import AuditedAdmin
+from govplus.core.engine import ProcessError, process_validate
 
 
 class CatalogAdmin(AuditedAdmin):

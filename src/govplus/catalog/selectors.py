@@ -6,16 +6,39 @@ import datetime
 import hashlib
 import time
 from dataclasses import dataclass
+from importlib import resources
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
-from govplus.cases.engine import process_steps
 from govplus.catalog.models import POWER_TYPES, Material, ProcessDefinition, ServiceItem, Theme
 from govplus.catalog.responsibilities import ResponsibilityEntry, responsibilities_for
 from govplus.catalog.search import is_english_word, query_tokens, score
+from govplus.core.engine import process_steps
 from govplus.core.errors import NotFound
 from govplus.core.i18n import stage_name_en
+
+
+@dataclass(frozen=True)
+class BundledProcess:
+    key: str
+    name: str
+    bpmn_xml: str
+
+
+# The process definitions the catalogue ships with (catalog/bpmn/<key>.bpmn), installed by
+# `builtin_processes_install`; an administrator may attach others. Their step ids and outcomes use the
+# action vocabulary of the application flow (cases/workflow.py).
+BUILTIN_PROCESSES = {"standard": "标准审批流程（受理→审查→决定→办结）", "parallel": "并联审批流程（多部门会签）"}
+
+
+def builtin_process_definitions() -> list[BundledProcess]:
+    """The bundled BPMN files, read as package data (so an installed wheel has them too)."""
+    folder = resources.files("govplus.catalog") / "bpmn"
+    return [
+        BundledProcess(key=key, name=name, bpmn_xml=(folder / f"{key}.bpmn").read_text(encoding="utf-8"))
+        for key, name in BUILTIN_PROCESSES.items()
+    ]
 
 
 def _published() -> QuerySet[ServiceItem]:

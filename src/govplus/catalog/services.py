@@ -9,22 +9,19 @@ edited file bumps the version of the items that changed.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
 
-from govplus.cases.engine import ProcessError, process_validate
 from govplus.catalog.models import ItemType, Material, ProcessDefinition, ServiceItem, Theme
 from govplus.catalog.search import english_words, tokens_for_index
-from govplus.catalog.selectors import CATALOG_GENERATION_KEY, catalog_stamp_forget
+from govplus.catalog.selectors import CATALOG_GENERATION_KEY, builtin_process_definitions, catalog_stamp_forget
 from govplus.core.audit import audit_record
+from govplus.core.engine import ProcessError, process_validate
 from govplus.core.errors import ValidationFailed
 from govplus.identity.models import Department
 
-BPMN_DIR = Path(__file__).resolve().parent.parent / "cases" / "bpmn"
-BUILTIN_PROCESSES = {"standard": "标准审批流程（受理→审查→决定→办结）", "parallel": "并联审批流程（多部门会签）"}
 ITEM_SCALARS = [
     "basic_code",
     "name",
@@ -93,8 +90,9 @@ def catalog_changed() -> None:
 
 
 def builtin_processes_install(*, actor: Any) -> None:
-    for key, name in BUILTIN_PROCESSES.items():
-        process_definition_save(actor=actor, key=key, name=name, bpmn_xml=(BPMN_DIR / f"{key}.bpmn").read_text())
+    """Store the process definitions the catalogue ships with (`builtin_process_definitions`)."""
+    for process in builtin_process_definitions():
+        process_definition_save(actor=actor, key=process.key, name=process.name, bpmn_xml=process.bpmn_xml)
 
 
 def search_text_for(item: ServiceItem, department_name: str, department_name_en: str = "") -> str:

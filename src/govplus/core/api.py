@@ -11,8 +11,9 @@ import copy
 import hashlib
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import DataError
@@ -24,6 +25,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, SessionAuth
 
 from govplus.core.errors import GovplusError, NotAuthenticated, RateLimited
+
+if TYPE_CHECKING:
+    from govplus.core.modules import ApiRouter
 
 logger = logging.getLogger(__name__)
 
@@ -209,11 +213,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(request, wrapped.as_dict(), status=error.status_code)
 
 
-def build_api() -> NinjaAPI:
-    from govplus.cases.api import router as cases_router
-    from govplus.catalog.api import router as catalog_router
-    from govplus.core.audit_api import router as audit_router
-    from govplus.identity.api import router as identity_router
+def build_api(routers: Iterable[ApiRouter]) -> NinjaAPI:
+    """The one NinjaAPI with every module's routers (`config/urls.py` passes those of the installed modules)."""
+    from govplus.core.modules import resolve_dotted
 
     api = NinjaAPI(
         title="govplus API",
@@ -223,8 +225,6 @@ def build_api() -> NinjaAPI:
         docs_url="/docs",
     )
     install_error_handlers(api)
-    api.add_router("/", catalog_router)
-    api.add_router("/", cases_router)
-    api.add_router("/", identity_router)
-    api.add_router("/", audit_router)
+    for mounted in routers:
+        api.add_router(mounted.prefix, resolve_dotted(mounted.router), tags=list(mounted.tags) or None)
     return api

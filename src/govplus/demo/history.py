@@ -287,7 +287,10 @@ def open_cases_create(*, users: dict[str, User], log: Callable[[str], None] = pr
             rng=rng,
         )
         application = application_create(actor=applicant, service_code=item.code, form=form)
-        for material in item.materials.filter(is_required=True, source=Material.Source.APPLICANT):
+        # Licences too: no licence library is connected yet, so the demo applicants upload them.
+        for material in item.materials.filter(
+            is_required=True, source__in=[Material.Source.APPLICANT, Material.Source.LICENCE]
+        ):
             material_upload_bytes(
                 actor=applicant,
                 receipt_no=application.receipt_no,

@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from govplus.core.api import AUTH, ERRORS, actor_of
-from govplus.core.models import Notification
 from govplus.core.notify import notification_mark_read
+from govplus.core.selectors import notification_list_for
 from govplus.identity.selectors import staff_assignments
 
 router = Router(tags=["identity 身份"])
@@ -54,9 +54,7 @@ def me(request: HttpRequest) -> Any:
 
 @router.get("/notifications", auth=AUTH, response={200: list[NotificationOut], **ERRORS}, summary="消息 / inbox")
 def notifications(request: HttpRequest, unread: bool = False) -> Any:
-    rows = Notification.objects.filter(recipient=actor_of(request))
-    if unread:
-        rows = rows.filter(read_at__isnull=True)
+    rows = notification_list_for(recipient=actor_of(request), unread_only=unread)
     return [
         {
             "id": n.pk,
@@ -66,7 +64,7 @@ def notifications(request: HttpRequest, unread: bool = False) -> Any:
             "category": n.category,
             "is_read": n.read_at is not None,
         }
-        for n in rows[:100]
+        for n in rows
     ]
 
 

@@ -69,9 +69,11 @@ def item_data(code: str, name: str, department: str, **overrides: Any) -> dict[s
                 "accept": ["pdf", "jpg", "png"],
             },
             {
+                # Optional here: a required licence needs an upload or a provider's supply with consent
+                # (cases/providers.py), which only the tests about providers set up.
                 "code": "M02",
                 "name": "居民户口簿",
-                "is_required": True,
+                "is_required": False,
                 "source": "licence",
                 "licence_type": "居民户口簿",
             },

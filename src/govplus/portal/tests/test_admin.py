@@ -13,7 +13,7 @@ from govplus.core.models import AuditEntry
 from govplus.identity.models import Role
 from govplus.identity.services import staff_create
 
-BPMN = Path(__file__).resolve().parents[2] / "cases" / "bpmn" / "standard.bpmn"
+BPMN = Path(__file__).resolve().parents[2] / "catalog" / "bpmn" / "standard.bpmn"
 
 
 @pytest.fixture

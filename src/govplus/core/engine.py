@@ -1,4 +1,7 @@
-"""The workflow engine of an application (办件): BPMN 2.0 run by SpiffWorkflow, as pure functions.
+"""The workflow engine: BPMN 2.0 run by SpiffWorkflow, as pure functions without Django.
+
+Used by the application flow (cases, 办件) and by any module with a BPMN process (appeals, supervision);
+the catalogue validates attached definitions with it.
 
 State in, state out: every call takes the workflow state as the JSON string the previous call returned
 and gives back a new `EngineState`; nothing is kept between calls except caches. The caller stores
@@ -14,7 +17,7 @@ Rules:
   collection; the element variable `department` names the department a task belongs to, so the
   workflow data must not have a `department` of its own. The SpiffWorkflow extension
   `spiffworkflow:preScript` / `postScript` (hence the Spiff parser rather than the plain one) lets
-  the BPMN build each department's result, see `bpmn/parallel.bpmn`.
+  the BPMN build each department's result, see `catalog/bpmn/parallel.bpmn`.
 - The state carries the process definition it was started with, so replacing a definition never
   changes or breaks applications already running; a new definition applies to new applications.
 """

@@ -13,7 +13,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from govplus.cases import actions, reveal, selectors
-from govplus.cases.models import Application, CaseTask, RectificationTask
+from govplus.cases.models import Application
 from govplus.cases.ratings import rectification_resolve
 from govplus.cases.workflow import DELIVERY_METHODS, actions_for_step
 from govplus.core.errors import GovplusError, NotFound
@@ -39,7 +39,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "portal/workbench.html",
+        "cases/workbench.html",
         {
             "rows": rows,
             "total": total,
@@ -71,26 +71,24 @@ def _case_render(
     reveal_errors: dict[str, list[str]] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    scope = {(a.department_id, a.role) for a in staff_assignments(user=user_of(request))}
     tasks = selectors.tasks_of_application(application=application)
-    my_open = [t for t in tasks if t.status == CaseTask.Status.OPEN and (t.department_id, t.role) in scope]
-    roles = {role for _, role in scope}
+    access = selectors.case_access_for(actor=user_of(request), tasks=tasks)
     item_materials = list(application.service_item.materials.all())
     return render(
         request,
-        "portal/case.html",
+        "cases/case.html",
         {
             "application": application,
             "tasks": tasks,
-            "my_tasks": [(task, actions_for_step(task.step)) for task in my_open],
+            "my_tasks": [(task, actions_for_step(task.step)) for task in access.my_open_tasks],
             "events": selectors.application_events(application=application, include_internal=True),
             "materials": selectors.application_materials(application=application, current_only=False),
-            "supplement": application.supplement_requests.filter(resolved_at__isnull=True).first(),
+            "supplement": selectors.supplement_open(application=application),
             "item_materials": item_materials,
             "material_by_code": {material.code: material for material in item_materials},
             "delivery_methods": [(m, DELIVERY_METHODS.get(m, m)) for m in application.service_item.delivery_methods],
-            "can_suspend": bool(roles & {"reviewer", "approver"}),
-            "can_extend": "approver" in roles,
+            "can_suspend": access.can_suspend,
+            "can_extend": access.can_extend,
             "form": reveal.application_form_masked(application=application),
             "personal_fields": reveal.personal_fields(application=application),
             "can_reveal": reveal.is_case_handler(actor=user_of(request), application=application),
@@ -184,7 +182,6 @@ def material_view(request: HttpRequest, receipt_no: str, material_id: int) -> Ht
 
 @staff_required
 def rectifications(request: HttpRequest) -> HttpResponse:
-    department_ids = [a.department_id for a in staff_assignments(user=user_of(request))]
     if request.method == "POST":
         try:
             rectification_resolve(
@@ -197,9 +194,5 @@ def rectifications(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("整改情况已提交。"))
         return HttpResponseRedirect(reverse("portal:rectifications"))
-    rows = (
-        RectificationTask.objects.filter(department_id__in=department_ids)
-        .select_related("rating", "rating__application", "rating__application__service_item", "department")
-        .order_by("status", "due_date")[:200]
-    )
-    return render(request, "portal/rectifications.html", {"rows": rows})
+    rows = selectors.rectification_list_for(actor=user_of(request))
+    return render(request, "cases/rectifications.html", {"rows": rows})

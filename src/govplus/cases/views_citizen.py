@@ -1,4 +1,4 @@
-"""Pages of the applicant: apply wizard, my applications, case detail, supplement, rating, inbox."""
+"""Pages of the applicant: apply wizard, my applications, case detail, supplement, rating."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ from govplus.cases import ratings, reveal, selectors, services
 from govplus.cases.models import Application
 from govplus.catalog.selectors import service_get_published
 from govplus.core.errors import GovplusError, NotFound
-from govplus.core.models import Notification
-from govplus.core.notify import notification_mark_read
 from govplus.portal.helpers import applicant_required, field_errors, user_of
 
 
@@ -54,14 +52,31 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
                 )
         except GovplusError as error:
             context.update(errors=field_errors(error), values=values, receipt_no=receipt_no)
-            return render(request, "portal/apply_form.html", context, status=error.status)
+            return render(request, "cases/apply_form.html", context, status=error.status)
         return redirect("portal:apply_materials", receipt_no=application.receipt_no)
-    return render(request, "portal/apply_form.html", context)
+    return render(request, "cases/apply_form.html", context)
 
 
 def _channel(request: HttpRequest) -> str:
     agent = request.headers.get("User-Agent", "")
     return Application.Channel.MOBILE if "Mobile" in agent else Application.Channel.WEB
+
+
+def _consents_record(request: HttpRequest, application: Application) -> dict[str, list[str]]:
+    """The consent checkboxes of the materials a provider offers: record a new tick, withdraw a cleared one."""
+    errors: dict[str, list[str]] = {}
+    supplied = selectors.application_supplies(application=application)
+    for code in selectors.material_offers_for(application=application):
+        ticked = request.POST.get(f"consent_{code}") == "1"
+        if ticked == (code in supplied):
+            continue
+        try:
+            services.material_supply_consent(
+                actor=user_of(request), receipt_no=application.receipt_no, material_code=code, consent=ticked
+            )
+        except GovplusError as error:
+            errors[code] = [message for messages_ in field_errors(error).values() for message in messages_]
+    return errors
 
 
 @applicant_required
@@ -90,21 +105,26 @@ def apply_materials(request: HttpRequest, receipt_no: str) -> HttpResponse:
             except GovplusError as error:
                 errors[material.code] = [message for messages_ in field_errors(error).values() for message in messages_]
                 status = error.status
+        errors.update(_consents_record(request, application))
+        if errors:
+            status = max(status, 400)
         if not errors:
             if application.status == Application.Status.SUPPLEMENT_REQUESTED:
                 return _supplement(request, receipt_no)
             return redirect("portal:apply_review", receipt_no=receipt_no)
     current = {m.material_code: m for m in selectors.application_materials(application=application)}
-    supplement = application.supplement_requests.filter(resolved_at__isnull=True).first()
+    supplement = selectors.supplement_open(application=application)
     return render(
         request,
-        "portal/apply_materials.html",
+        "cases/apply_materials.html",
         {
             "application": application,
             "materials": application.service_item.materials.all(),
             "current": current,
             "errors": errors,
             "supplement": supplement,
+            "offers": selectors.material_offers_for(application=application),
+            "supplies": selectors.application_supplies(application=application),
         },
         status=status,
     )
@@ -137,11 +157,12 @@ def apply_review(request: HttpRequest, receipt_no: str) -> HttpResponse:
                 return redirect(_detail_url(receipt_no))
             return render(
                 request,
-                "portal/apply_review.html",
+                "cases/apply_review.html",
                 {
                     "application": application,
                     "errors": field_errors(error),
                     "materials": selectors.application_materials(application=application),
+                    "supplies": selectors.application_supplies(application=application),
                 },
                 status=error.status,
             )
@@ -149,10 +170,11 @@ def apply_review(request: HttpRequest, receipt_no: str) -> HttpResponse:
         return redirect(_detail_url(receipt_no))
     return render(
         request,
-        "portal/apply_review.html",
+        "cases/apply_review.html",
         {
             "application": application,
             "materials": selectors.application_materials(application=application),
+            "supplies": selectors.application_supplies(application=application),
         },
     )
 
@@ -160,7 +182,7 @@ def apply_review(request: HttpRequest, receipt_no: str) -> HttpResponse:
 @applicant_required
 def my_applications(request: HttpRequest) -> HttpResponse:
     rows = selectors.application_list_for(actor=user_of(request))[:200]
-    return render(request, "portal/my_applications.html", {"applications": rows})
+    return render(request, "cases/my_applications.html", {"applications": rows})
 
 
 @applicant_required
@@ -171,12 +193,12 @@ def application_detail(request: HttpRequest, receipt_no: str) -> HttpResponse:
         raise Http404 from error
     return render(
         request,
-        "portal/application_detail.html",
+        "cases/application_detail.html",
         {
             "application": application,
             "events": selectors.application_events(application=application, include_internal=False),
             "materials": selectors.application_materials(application=application),
-            "supplement": application.supplement_requests.filter(resolved_at__isnull=True).first(),
+            "supplement": selectors.supplement_open(application=application),
             "rating": getattr(application, "rating", None) if hasattr(application, "rating") else None,
             "reasons": ratings.REASONS,
             "scores": sorted(ratings.SCORE_LABELS.items(), reverse=True),
@@ -217,13 +239,3 @@ def application_withdraw(request: HttpRequest, receipt_no: str) -> HttpResponse:
     except GovplusError as error:
         messages.error(request, error.message)
     return HttpResponseRedirect(_detail_url(receipt_no))
-
-
-def inbox(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('portal:login')}?next={request.path}")
-    if request.method == "POST":
-        notification_mark_read(recipient=user_of(request))
-        return redirect("portal:inbox")
-    rows = Notification.objects.filter(recipient=user_of(request))[:100]
-    return render(request, "portal/inbox.html", {"notifications": rows})

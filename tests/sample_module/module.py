@@ -1,6 +1,4 @@
-from django.utils.translation import gettext_noop
-
-from govplus.core.modules import ApiRouter, ModuleSpec, NavEntry, OAuthScope
+from govplus.core.modules import ApiRouter, ModuleSpec, NavEntry, OAuthScope, gettext_noop
 
 MODULE = ModuleSpec(
     name="sample",

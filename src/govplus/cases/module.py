@@ -1,8 +1,6 @@
 """cases' part of the platform: its API, its OAuth scopes and its pages in the navigation (see core/modules.py)."""
 
-from django.utils.translation import gettext_noop
-
-from govplus.core.modules import ApiRouter, ModuleSpec, NavEntry, OAuthScope
+from govplus.core.modules import ApiRouter, ModuleSpec, NavEntry, OAuthScope, gettext_noop
 
 MODULE = ModuleSpec(
     name="cases",

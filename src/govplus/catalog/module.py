@@ -1,8 +1,6 @@
 """catalog's part of the platform: its API and its public pages in the navigation (see core/modules.py)."""
 
-from django.utils.translation import gettext_noop
-
-from govplus.core.modules import ApiRouter, ModuleSpec, NavEntry
+from govplus.core.modules import ApiRouter, ModuleSpec, NavEntry, gettext_noop
 
 MODULE = ModuleSpec(
     name="catalog",

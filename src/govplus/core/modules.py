@@ -19,7 +19,15 @@ import importlib.util
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Literal
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a label for translation (found by `makemessages` by this name) without touching Django's
+    translation machinery, which needs the settings that `module.py` files help to build."""
+    return message
+
 
 Audience = Literal["anonymous", "citizen", "staff"]
 EVERYONE: frozenset[Audience] = frozenset({"anonymous", "citizen", "staff"})
@@ -89,13 +97,16 @@ class ModuleSpec:
 
 
 def _spec_of(app_name: str) -> ModuleSpec | None:
-    module_name = f"{app_name}.module"
+    """The app's `module.py` spec, if it has one. Third-party apps are not imported to find out (their
+    packages may read Django's settings on import, and this runs while the settings are being built)."""
     try:
-        found = importlib.util.find_spec(module_name)
+        package = importlib.util.find_spec(app_name)  # imports the parent packages only
     except ModuleNotFoundError:  # the app's package itself is missing: Django will say so
         return None
-    if found is None:
+    locations = package.submodule_search_locations if package is not None else None
+    if not locations or not any((Path(location) / "module.py").is_file() for location in locations):
         return None
+    module_name = f"{app_name}.module"
     spec = getattr(importlib.import_module(module_name), "MODULE", None)
     if not isinstance(spec, ModuleSpec):
         raise TypeError(f"{module_name}.MODULE must be a govplus.core.modules.ModuleSpec")

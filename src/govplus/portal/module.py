@@ -1,8 +1,6 @@
 """The portal shell: the site's pages and the message inbox in the navigation (see core/modules.py)."""
 
-from django.utils.translation import gettext_noop
-
-from govplus.core.modules import SIGNED_IN, ModuleSpec, NavEntry
+from govplus.core.modules import SIGNED_IN, ModuleSpec, NavEntry, gettext_noop
 
 MODULE = ModuleSpec(
     name="portal",

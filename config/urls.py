@@ -1,6 +1,6 @@
-"""URL map: portal pages, staff pages, the JSON API, the OIDC provider, Django admin."""
+"""URL map: portal pages, staff pages, the JSON API, the OIDC provider, Django admin. Uploaded files
+(MEDIA_ROOT) have no URL here."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -20,7 +20,5 @@ urlpatterns = [
     path("", include("govplus.portal.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served, DEBUG included: uploaded materials are personal data, reachable only
+# through views that check who asks (the case's staff, the applicant), never by their storage path.

@@ -1,13 +1,16 @@
-"""Records who is calling from where, for the audit log."""
+"""Records who is calling from where, for the audit log; guards input and the API's error shape."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
 from govplus.core.context import RequestFacts, current_request
+
+logger = logging.getLogger(__name__)
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -28,3 +31,101 @@ class RequestContextMiddleware:
             current_request.reset(token)
         response["X-Request-Id"] = request_id
         return response
+
+
+class InputGuardMiddleware:
+    """Refuses a query string or form whose text cannot be stored (a lone surrogate), naming the
+    field: 422 in the API's error shape under /api/, a 400 page elsewhere. See `core.input`.
+
+    Django decodes query strings and forms with the charset the request declares, replacing what does
+    not decode; from UTF-8 that never yields a surrogate, but from UTF-7 (`+2AA-`) or unicode_escape
+    it does. So only requests that declare another charset are examined, at no cost to the others."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        encoding = (request.encoding or "utf-8").lower().replace("_", "-")
+        if encoding not in {"utf-8", "utf8"}:
+            from govplus.core.input import querydict_problem
+
+            field = querydict_problem(request.GET)
+            if field is None and request.method == "POST" and _is_form(request):
+                field = querydict_problem(request.POST)
+            if field is not None:
+                return _surrogate_refusal(request, field)
+        return self.get_response(request)
+
+
+def _is_form(request: HttpRequest) -> bool:
+    return request.content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+def _surrogate_refusal(request: HttpRequest, field: str) -> HttpResponse:
+    from govplus.core.errors import ValidationFailed
+    from govplus.core.input import SURROGATE_PROBLEM
+
+    if is_api_path(request):
+        return api_error_json(ValidationFailed({field: [SURROGATE_PROBLEM]}).as_dict(), status=422)
+    from django.shortcuts import render
+
+    return render(request, "400.html", {"field": field, "problem": SURROGATE_PROBLEM}, status=400)
+
+
+def is_api_path(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def api_error_json(body: dict[str, object], *, status: int) -> HttpResponse:
+    from django.http import JsonResponse
+
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+API_ERRORS_BY_STATUS: dict[int, tuple[str, str, str]] = {
+    400: ("bad_request", "请求格式不正确。", "The request is malformed."),
+    403: ("permission_denied", "没有权限。", "Permission denied."),
+    404: ("not_found", "未找到。", "Not found."),
+    405: ("method_not_allowed", "不支持该请求方法。", "Method not allowed."),
+    413: ("request_too_large", "请求体过大。", "The request body is too large."),
+    500: ("server_error", "服务器内部错误，请稍后再试；问题已记录。", "Internal server error; it has been logged."),
+}
+
+
+class ApiErrorShapeMiddleware:
+    """Under /api/ every error is `{"code","message","message_en","fields"}`, also those the API's own
+    handlers never see: an unknown path (Django's 404), a method the path does not offer (ninja's
+    bare 405), an exception that escaped (Django's 500, with DEBUG a traceback page). The traceback
+    goes to the log only; `Allow` and other headers are kept."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code < 400 or not is_api_path(request):
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        code, message, message_en = API_ERRORS_BY_STATUS.get(
+            response.status_code, (f"http_{response.status_code}", "请求失败。", "The request failed.")
+        )
+        shaped = api_error_json(
+            {"code": code, "message": message, "message_en": message_en, "fields": {}}, status=response.status_code
+        )
+        for name in ("Allow", "WWW-Authenticate", "Retry-After"):
+            if name in response:
+                shaped[name] = response[name]
+        return shaped
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_api_path(request):
+            return None
+        from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+        from django.http import Http404
+
+        if isinstance(exception, (Http404, DjangoPermissionDenied)):
+            return None  # Django's own 404/403 responses, reshaped in __call__
+        logger.exception("unhandled error in %s %s", request.method, request.path)
+        code, message, message_en = API_ERRORS_BY_STATUS[500]
+        return api_error_json({"code": code, "message": message, "message_en": message_en, "fields": {}}, status=500)

@@ -1,6 +1,22 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from govplus.portal import views_auth, views_citizen, views_public, views_staff
+
+
+class RowIdConverter:
+    """A database id: at most 18 digits, so that a longer number is a 404 and never overflows the
+    database's 64-bit integer (a 500)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(RowIdConverter, "id")
 
 app_name = "portal"
 urlpatterns = [
@@ -26,7 +42,7 @@ urlpatterns = [
     path("staff/", views_staff.workbench, name="workbench"),
     path("staff/cases/<str:receipt_no>", views_staff.case_page, name="case"),
     path("staff/cases/<str:receipt_no>/act", views_staff.case_act, name="case_act"),
-    path("staff/cases/<str:receipt_no>/materials/<int:material_id>", views_staff.material_view, name="material"),
-    path("staff/tasks/<int:task_id>/act", views_staff.task_act, name="task_act"),
+    path("staff/cases/<str:receipt_no>/materials/<id:material_id>", views_staff.material_view, name="material"),
+    path("staff/tasks/<id:task_id>/act", views_staff.task_act, name="task_act"),
     path("staff/rectifications", views_staff.rectifications, name="rectifications"),
 ]

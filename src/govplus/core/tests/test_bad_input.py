@@ -408,3 +408,22 @@ def test_no_or_an_invalid_token_stays_401_with_the_challenge(county):
     response = Client().get(f"{API}/applications", headers={"Authorization": "Bearer nope"})
     assert assert_error(response, 401)["code"] == "not_authenticated"
     assert response["WWW-Authenticate"].startswith('Bearer error="invalid_token"')
+
+
+def test_a_twenty_digit_id_in_a_page_address_is_404_not_500(county):
+    application = county.submitted_application()
+    clerk = client_for(county.staff["clerk"])
+    assert clerk.post("/staff/tasks/99999999999999999999/act", {"action": "accept"}).status_code == 404
+    assert clerk.get(f"/staff/cases/{application.receipt_no}/materials/99999999999999999999").status_code == 404
+    material = application.materials.get()
+    assert clerk.get(f"/staff/cases/{application.receipt_no}/materials/{material.pk}").status_code == 200
+
+
+def test_out_of_range_numbers_on_staff_pages_are_not_500(county):
+    clerk = client_for(county.staff["clerk"])
+    for page in ("99999999999999999999", "-1", "abc", "1e9"):
+        assert clerk.get(f"/staff/?page={page}").status_code == 200
+    approver = client_for(county.staff["approver"])
+    for row_id in ("99999999999999999999", "abc", ""):
+        response = approver.post("/staff/rectifications", {"id": row_id, "resolution": "已整改"})
+        assert response.status_code == 302  # back to the list with "no such task", not a 500

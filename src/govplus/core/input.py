@@ -6,6 +6,7 @@ pages (`core.middleware.InputGuardMiddleware`), so that no service, model or cry
 - a lone surrogate (U+D800–U+DFFF unpaired): valid in a Python `str` but not encodable as UTF-8, so
   AES, HMAC, SQLite and PostgreSQL all fail on it with a UnicodeEncodeError — a 500 for the client.
   JSON's `"\\ud800"` escape carries one; so does a query string or a form in a charset such as UTF-7;
+- a NUL character: PostgreSQL cannot store or compare it (a DataError), and no text of ours holds one;
 - `NaN`, `Infinity`, `-Infinity` and numbers that overflow to infinity (`1e400`): Python's JSON
   reader accepts them, RFC 8259 §6 does not allow them, and no field of ours means them;
 - a body that is not a JSON object (`[null, null]`, `7`): every body of our API is an object, and a
@@ -31,6 +32,7 @@ MAX_DEPTH = 32
 SURROGATE_PROBLEM = (
     "含有无法处理的字符（不成对的代理项） / contains a character that cannot be processed (a lone surrogate)"
 )
+NUL_PROBLEM = "含有不允许的字符（NUL） / contains a character that is not allowed (NUL)"
 NOT_FINITE_PROBLEM = "应为有限的数值 / must be a finite number (NaN and Infinity are not allowed)"
 TOO_DEEP_PROBLEM = f"嵌套层次过深（最多 {MAX_DEPTH} 层） / nested too deeply (at most {MAX_DEPTH} levels)"
 NOT_OBJECT_PROBLEM = "请求体应为 JSON 对象 / the body must be a JSON object"
@@ -50,6 +52,13 @@ def has_lone_surrogate(text: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+def text_problem(text: str) -> str | None:
+    """Why `text` cannot be taken as text (a lone surrogate, a NUL), or None."""
+    if "\x00" in text:
+        return NUL_PROBLEM
+    return SURROGATE_PROBLEM if has_lone_surrogate(text) else None
 
 
 def printable_name(name: str) -> str:
@@ -84,8 +93,8 @@ def json_problems(data: Any) -> dict[str, list[str]]:
     while stack:
         path, value, depth = stack.pop()
         if isinstance(value, str):
-            if has_lone_surrogate(value):
-                problems.setdefault(path or "body", []).append(SURROGATE_PROBLEM)
+            if problem := text_problem(value):
+                problems.setdefault(path or "body", []).append(problem)
             continue
         if value is _NOT_FINITE:
             problems.setdefault(path or "body", []).append(NOT_FINITE_PROBLEM)
@@ -98,8 +107,8 @@ def json_problems(data: Any) -> dict[str, list[str]]:
         if isinstance(value, dict):
             for key, item in value.items():
                 name = f"{path}.{printable_name(key)}" if path else printable_name(key)
-                if has_lone_surrogate(key):
-                    problems.setdefault(name, []).append(SURROGATE_PROBLEM)
+                if problem := text_problem(key):
+                    problems.setdefault(name, []).append(problem)
                 stack.append((name, item, depth + 1))
         else:
             for index, item in enumerate(value):
@@ -137,9 +146,13 @@ class JsonBodyParser(Parser):
         return json_object_parse(request.body)
 
 
-def querydict_problem(data: Any) -> str | None:
-    """The first key of a QueryDict (GET or POST) whose name or a value holds a lone surrogate."""
+def querydict_problem(data: Any, *, surrogates: bool) -> tuple[str, str] | None:
+    """The first key of a QueryDict (GET or POST) whose name or a value holds a NUL (or, with
+    `surrogates`, a lone surrogate), with the problem."""
     for key, values in data.lists():
-        if has_lone_surrogate(key) or any(isinstance(v, str) and has_lone_surrogate(v) for v in values):
-            return printable_name(key)
+        for text in (key, *[value for value in values if isinstance(value, str)]):
+            if "\x00" in text:
+                return printable_name(key).replace("\x00", "\ufffd"), NUL_PROBLEM
+            if surrogates and has_lone_surrogate(text):
+                return printable_name(key), SURROGATE_PROBLEM
     return None

@@ -34,26 +34,28 @@ class RequestContextMiddleware:
 
 
 class InputGuardMiddleware:
-    """Refuses a query string or form whose text cannot be stored (a lone surrogate), naming the
-    field: 422 in the API's error shape under /api/, a 400 page elsewhere. See `core.input`.
+    """Refuses a query string or form whose text cannot be stored — a NUL, or a lone surrogate —
+    naming the field: 422 in the API's error shape under /api/, a 400 page elsewhere. See `core.input`.
 
     Django decodes query strings and forms with the charset the request declares, replacing what does
     not decode; from UTF-8 that never yields a surrogate, but from UTF-7 (`+2AA-`) or unicode_escape
-    it does. So only requests that declare another charset are examined, at no cost to the others."""
+    it does. So surrogates are looked for only in requests that declare another charset; NUL (`%00`)
+    in any. Forms are read only for POSTs of form content types, which the view would read anyway."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        encoding = (request.encoding or "utf-8").lower().replace("_", "-")
-        if encoding not in {"utf-8", "utf8"}:
-            from govplus.core.input import querydict_problem
+        from govplus.core.input import querydict_problem
 
-            field = querydict_problem(request.GET)
-            if field is None and request.method == "POST" and _is_form(request):
-                field = querydict_problem(request.POST)
-            if field is not None:
-                return _surrogate_refusal(request, field)
+        surrogates = (request.encoding or "utf-8").lower().replace("_", "-") not in {"utf-8", "utf8"}
+        found = querydict_problem(request.GET, surrogates=surrogates)
+        if found is None and request.method == "POST" and _is_form(request):
+            # A form Django refuses (too big, too many fields) raises here as it would in the view:
+            # a 400, reshaped to JSON under /api/.
+            found = querydict_problem(request.POST, surrogates=surrogates)
+        if found is not None:
+            return _text_refusal(request, *found)
         return self.get_response(request)
 
 
@@ -61,15 +63,14 @@ def _is_form(request: HttpRequest) -> bool:
     return request.content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
-def _surrogate_refusal(request: HttpRequest, field: str) -> HttpResponse:
+def _text_refusal(request: HttpRequest, field: str, problem: str) -> HttpResponse:
     from govplus.core.errors import ValidationFailed
-    from govplus.core.input import SURROGATE_PROBLEM
 
     if is_api_path(request):
-        return api_error_json(ValidationFailed({field: [SURROGATE_PROBLEM]}).as_dict(), status=422)
+        return api_error_json(ValidationFailed({field: [problem]}).as_dict(), status=422)
     from django.shortcuts import render
 
-    return render(request, "400.html", {"field": field, "problem": SURROGATE_PROBLEM}, status=400)
+    return render(request, "400.html", {"field": field, "problem": problem}, status=400)
 
 
 def is_api_path(request: HttpRequest) -> bool:

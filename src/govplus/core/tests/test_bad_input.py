@@ -427,3 +427,16 @@ def test_out_of_range_numbers_on_staff_pages_are_not_500(county):
     for row_id in ("99999999999999999999", "abc", ""):
         response = approver.post("/staff/rectifications", {"id": row_id, "resolution": "已整改"})
         assert response.status_code == 302  # back to the list with "no such task", not a 500
+
+
+def test_a_nul_character_is_refused_naming_the_field_on_the_api_and_the_pages(county):
+    assert_error(Client().get(f"{API}/services?q=a%00b"), 422, "q")
+    response = raw_post(client_for(county.citizen), "/notifications/read", '{"id": null, "x\\u0000": 1}')
+    assert_error(response, 422)
+    body = application_json(county, form='{"reason": "有效期满", "phone": "13800138000\\u0000"}')
+    assert_error(raw_post(client_for(county.citizen), "/applications", body), 422, "form.phone")
+    search = Client().get("/services/?q=%E8%BA%AB%00")
+    assert search.status_code == 400 and "“q”" in search.content.decode()
+    register = Client().post("/register/", {"username": "wang\x00wu", "password": "x"})
+    assert register.status_code == 400 and "“username”" in register.content.decode()
+    assert Client().get("/services/?q=%E8%BA%AB").status_code == 200

@@ -15,16 +15,18 @@ def _isolated_media(settings, tmp_path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():  # type: ignore[no-untyped-def]
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     from govplus.catalog.selectors import catalog_stamp_forget
     from govplus.core.api import forget_verified_tokens
 
     cache.clear()
+    caches["shared"].clear()
     catalog_stamp_forget()
     forget_verified_tokens()
     yield
     cache.clear()
+    caches["shared"].clear()
     catalog_stamp_forget()
     forget_verified_tokens()
 

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("GOVPLUS_VAR_DIR", BASE_DIR / "var"))
@@ -34,26 +33,56 @@ DEBUG = env_bool("DEBUG", True)
 TESTING = env_bool("GOVPLUS_TESTING", "pytest" in sys.modules)
 
 
-def development_secret(name: str, length: int = 48) -> str:
-    """A secret kept in var/ for development; refuses to invent one for production."""
-    value = os.environ.get(name)
+STARTUP_PROBLEMS: list[str] = []
+
+
+def development_secret(name: str, length: int = 48, *, min_length: int = 32) -> str:
+    """A secret kept in var/ for development; refuses to invent one for production, and with DEBUG off
+    refuses a weak one (`secret_problem`)."""
+    value = os.environ.get(name, "")
+    path = VAR_DIR / f"dev-{name.lower()}.secret"
+    if not DEBUG:
+        if not value:
+            STARTUP_PROBLEMS.append(f"环境变量 {name} 未设置，生产环境（DEBUG=off）必须配置。/ {name} is required.")
+        elif problem := secret_problem(value, min_length=min_length):
+            STARTUP_PROBLEMS.append(f"{name}: {problem}")
+        elif path.exists() and path.read_text().strip() == value:
+            STARTUP_PROBLEMS.append(
+                f"{name} 是开发环境生成的密钥，生产环境请另行生成。/ {name} is the development secret from var/."
+            )
+        return value
     if value:
         return value
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            f"环境变量 {name} 未设置；生产环境（DEBUG=off）必须配置。/ "
-            f"The environment variable {name} is required when DEBUG is off. See docs/configuration.md."
-        )
     import secrets
 
-    path = VAR_DIR / f"dev-{name.lower()}.secret"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(length))
         path.chmod(0o600)
     return path.read_text().strip()
 
 
-SECRET_KEY = development_secret("SECRET_KEY")
+def secret_problem(value: str, *, min_length: int) -> str:
+    """Why a secret is too weak to guard production, or "" — at least `min_length` characters, 10
+    different ones, 128 bits by the character statistics, and not a placeholder or Django's dev key."""
+    import math
+    from collections import Counter
+
+    lowered = value.lower()
+    if lowered.startswith("django-insecure") or any(
+        word in lowered for word in ("change-me", "changeme", "replace-me", "example", "secret-key")
+    ):
+        return "是占位或开发用的值，请生成随机密钥 / a placeholder or development value; generate a random one"
+    if len(value) < min_length:
+        length = len(value)
+        return f"太短（{length} 个字符，至少 {min_length}）/ too short ({length} characters, need {min_length})"
+    counts = Counter(value)
+    bits = -sum(n * math.log2(n / len(value)) for n in counts.values())
+    if len(counts) < 10 or bits < 128:
+        return f"随机性不足（约 {bits:.0f} 比特，至少 128）/ too little randomness (about {bits:.0f} bits, need 128)"
+    return ""
+
+
+SECRET_KEY = development_secret("SECRET_KEY", min_length=50)
 GOVPLUS_DATA_KEY = development_secret("GOVPLUS_DATA_KEY", 32)
 GOVPLUS_LOOKUP_KEY = development_secret("GOVPLUS_LOOKUP_KEY", 32)
 
@@ -91,6 +120,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "govplus.core.middleware.RequestContextMiddleware",
+    "govplus.core.middleware.SecurityHeadersMiddleware",
     "govplus.core.middleware.ApiErrorShapeMiddleware",
     "govplus.core.middleware.InputGuardMiddleware",
 ]
@@ -161,6 +191,7 @@ LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"
 GOVPLUS_LOCKOUT_THRESHOLD = int(os.environ.get("GOVPLUS_LOCKOUT_THRESHOLD", "5"))
 GOVPLUS_LOCKOUT_MINUTES = int(os.environ.get("GOVPLUS_LOCKOUT_MINUTES", "15"))
+GOVPLUS_LOGIN_ADDRESS_LIMIT = int(os.environ.get("GOVPLUS_LOGIN_ADDRESS_LIMIT", "30"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -198,12 +229,37 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# HTTPS: behind the TLS-terminating proxy (which must set X-Forwarded-Proto and drop a client's own).
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("GOVPLUS_BEHIND_TLS_PROXY", not DEBUG) else None
+)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Content-Security-Policy of every page (core/middleware.py): scripts only from our own static files.
+GOVPLUS_CONTENT_SECURITY_POLICY = os.environ.get(
+    "GOVPLUS_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
+)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# "shared" holds the counts every web process must agree on (sign-in throttle, progress-query limit,
+# core/ratelimit.py): Redis when configured, else files under var/ that all processes of one machine
+# share (the local-memory cache would give each gunicorn worker its own count).
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "shared": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"}
+        if TESTING
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "shared")},
+    }
 
 HUEY = {
     "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
@@ -233,14 +289,36 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@govplus.local
 # OIDC provider (django-oauth-toolkit). The RS256 signing key is PEM text or a path to a PEM file.
 def oidc_private_key() -> str:
     value = os.environ.get("OIDC_RSA_PRIVATE_KEY", "")
-    if value.startswith("-----BEGIN"):
-        return value
+    if value and not value.startswith("-----BEGIN"):
+        try:
+            value = Path(value).read_text()
+        except OSError as error:
+            STARTUP_PROBLEMS.append(
+                f"OIDC_RSA_PRIVATE_KEY: 无法读取密钥文件（{error.strerror}）/ cannot read the key file"
+            )
+            return ""
     if value:
-        return Path(value).read_text()
+        if not DEBUG:
+            from cryptography.hazmat.primitives import serialization
+            from cryptography.hazmat.primitives.asymmetric import rsa
+
+            try:
+                key = serialization.load_pem_private_key(value.encode(), password=None)
+            except (ValueError, TypeError):
+                STARTUP_PROBLEMS.append(
+                    "OIDC_RSA_PRIVATE_KEY: 不是未加密的 PEM 私钥 / not an unencrypted PEM private key"
+                )
+            else:
+                if not isinstance(key, rsa.RSAPrivateKey) or key.key_size < 2048:
+                    STARTUP_PROBLEMS.append(
+                        "OIDC_RSA_PRIVATE_KEY: 须为至少 2048 位的 RSA 密钥 / must be RSA, 2048 bits+"
+                    )
+        return value
     if not DEBUG:
-        raise ImproperlyConfigured(
+        STARTUP_PROBLEMS.append(
             "环境变量 OIDC_RSA_PRIVATE_KEY 未设置。/ OIDC_RSA_PRIVATE_KEY (PEM or path) is required when DEBUG is off."
         )
+        return ""
     path = VAR_DIR / "dev-oidc-rsa.pem"
     if not path.exists():
         from cryptography.hazmat.primitives import serialization
@@ -272,7 +350,21 @@ OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "govplus.identity.oidc.GovplusOAuth2Validator",
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    # RFC 9700 (OAuth 2.0 Security BCP): no implicit or password grant, no plain PKCE, no access token
+    # in a query string (identity/oidc.py refuses plain PKCE before the consent page too).
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
+
+if STARTUP_PROBLEMS:
+    # A clean message, not a traceback: the operator sees every problem at once and where to read up.
+    raise SystemExit(
+        "govplus 无法启动，请检查配置 / govplus cannot start, check the configuration (docs/configuration.md):\n"
+        + "\n".join(f"  - {problem}" for problem in STARTUP_PROBLEMS)
+    )
 
 LOGGING = {
     "version": 1,

@@ -120,7 +120,8 @@ def open_page(
 ) -> Iterator[Callable[..., Page]]:
     """`open_page(**context_options)`: a page in a new browser context (own cookies) on the live server.
 
-    Fails the test when the server answers any request with a 5xx or a page throws a script error.
+    Fails the test when the server answers any request with a 5xx, a page throws a script error, or the
+    browser blocks something under the Content-Security-Policy.
     """
     contexts = []
     problems: list[str] = []
@@ -138,6 +139,14 @@ def open_page(
         page = context.new_page()
         page.on("response", on_response)
         page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+        # The Content-Security-Policy allows our own static scripts only: Chromium reports anything it
+        # blocked (an inline script, an on…= handler, a foreign source) on the console.
+        page.on(
+            "console",
+            lambda message: (
+                problems.append(f"CSP violation: {message.text}") if "Content Security Policy" in message.text else None
+            ),
+        )
         return page
 
     yield _open

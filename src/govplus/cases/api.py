@@ -9,7 +9,7 @@ from typing import Any
 from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
-from govplus.cases import actions, ratings, selectors, services
+from govplus.cases import actions, ratings, reveal, selectors, services
 from govplus.cases.models import Application, CaseTask
 from govplus.cases.schemas import (
     ApplicationDetailOut,
@@ -23,6 +23,8 @@ from govplus.cases.schemas import (
     RatingIn,
     RatingOut,
     ReasonIn,
+    RevealIn,
+    RevealOut,
     SupplementIn,
     TaskCompleteIn,
     TaskListOut,
@@ -59,11 +61,13 @@ def application_out(application: Application) -> dict[str, Any]:
 
 
 def application_detail_out(application: Application, *, include_internal: bool) -> dict[str, Any]:
+    """`include_internal` (staff): internal events too, and personal identifiers masked as on the
+    case page; the full value only through `POST …/reveal`."""
     supplement = application.supplement_requests.filter(resolved_at__isnull=True).first()
     rating = getattr(application, "rating", None) if hasattr(application, "rating") else None
     return {
         **application_out(application),
-        "form": application.form_data,
+        "form": reveal.application_form_masked(application=application) if include_internal else application.form_data,
         "materials": selectors.application_materials(application=application),
         "events": selectors.application_events(application=application, include_internal=include_internal),
         "supplement": {
@@ -74,6 +78,9 @@ def application_detail_out(application: Application, *, include_internal: bool) 
         if supplement
         else None,
         "rating": rating.score if rating else None,
+        "personal_data_accesses": [
+            reveal.access_out(access) for access in reveal.personal_data_accesses(application=application)
+        ],
     }
 
 
@@ -150,6 +157,23 @@ def application_detail(request: HttpRequest, receipt_no: str) -> Any:
     actor = actor_of(request)
     application = selectors.application_get_for(actor=actor, receipt_no=receipt_no)
     return application_detail_out(application, include_internal=actor.kind == "staff")
+
+
+@router.post(
+    "/applications/{receipt_no}/reveal",
+    auth=APPLICATIONS_AUTH,
+    response={200: RevealOut, **ERRORS},
+    summary="查看完整个人信息（须说明理由，申请人可见）/ reveal a full personal value (with a reason)",
+)
+def application_reveal(request: HttpRequest, receipt_no: str, payload: RevealIn) -> Any:
+    """For a handler of the case only (others 403; a case outside the caller's scope 404). The
+    applicant sees who looked, when, at what and why."""
+    actor = actor_of(request)
+    application = selectors.application_get_for(actor=actor, receipt_no=receipt_no)
+    value = reveal.personal_data_reveal(
+        actor=actor, application=application, field=payload.field, reason=payload.reason
+    )
+    return {"field": payload.field, "value": value}
 
 
 @router.put(

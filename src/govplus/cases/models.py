@@ -235,3 +235,26 @@ class RectificationTask(models.Model):
 
     def __str__(self) -> str:
         return f"整改 {self.department_id} {self.due_date}"
+
+
+class PersonalDataAccess(models.Model):
+    """One look at a full personal value of a case (个人信息查阅记录): who (staff, in which department)
+    saw which field of whose application, when and why. The value itself is never stored here; the
+    applicant sees these rows on the application's page (《个人信息保护法》第四十四、四十五条)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="personal_data_accesses")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    field = models.CharField(_("字段"), max_length=60)
+    field_label = models.CharField(_("字段名称"), max_length=100)
+    reason = models.CharField(_("查看理由"), max_length=300)
+    accessed_at = models.DateTimeField(_("查看时间"))
+
+    class Meta:
+        ordering = ["-accessed_at", "-id"]
+        indexes = [models.Index(fields=["application", "-accessed_at"])]
+        verbose_name = _("个人信息查阅记录")
+        verbose_name_plural = _("个人信息查阅记录")
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.field} {self.accessed_at:%Y-%m-%d %H:%M}"

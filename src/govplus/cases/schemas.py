@@ -65,12 +65,34 @@ class ApplicationOut(Schema):
     delivery_method: str
 
 
+class PersonalDataAccessOut(Schema):
+    """One look at the full personal data of the application: shown to the applicant."""
+
+    accessed_at: dt.datetime
+    department: str
+    staff: str
+    field: str
+    field_label: str
+    reason: str
+
+
 class ApplicationDetailOut(ApplicationOut):
     form: dict[str, str]
     materials: list[MaterialOut]
     events: list[EventOut]
     supplement: dict[str, object] | None
     rating: int | None
+    personal_data_accesses: list[PersonalDataAccessOut]
+
+
+class RevealIn(InputSchema):
+    field: str = Field(..., max_length=60)
+    reason: str = Field(..., max_length=300)
+
+
+class RevealOut(Schema):
+    field: str
+    value: str
 
 
 class ApplicationListOut(Schema):

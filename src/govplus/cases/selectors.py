@@ -20,6 +20,7 @@ from govplus.cases.models import Application, ApplicationMaterial, CaseEvent, Ca
 from govplus.cases.scope import task_scope
 from govplus.core.calendar import WorkingCalendar
 from govplus.core.errors import NotFound, RateLimited, ValidationFailed
+from govplus.core.ratelimit import limit_hit, limit_key, limit_retry_after
 from govplus.identity.models import User
 from govplus.identity.selectors import staff_assignments
 
@@ -234,8 +235,9 @@ class PublicProgress:
 def progress_public(*, receipt_no: str, phone_last4: str, client: str) -> PublicProgress:
     """办件进度公开查询: receipt number plus the last 4 digits of the contact phone.
 
-    A wrong pair and an unknown receipt give the same answer; 20 attempts an hour per client address
-    stop guessing. Shows no name, no form content, no opinions: only where the case is.
+    A wrong pair and an unknown receipt give the same answer; 20 wrong attempts per client address in
+    a clock hour stop guessing (counted in the shared cache, `core/ratelimit.py`; 429 with Retry-After).
+    Shows no name, no form content, no opinions: only where the case is.
     """
     problems: dict[str, list[str]] = {}
     if not receipt_no.strip() or len(receipt_no) > 32:
@@ -244,10 +246,14 @@ def progress_public(*, receipt_no: str, phone_last4: str, client: str) -> Public
         problems["phone_last4"] = ["请输入手机号后4位 / enter the last 4 digits of the phone"]
     if problems:
         raise ValidationFailed(problems)
-    key = f"govplus:progress-attempts:{client}"
-    attempts = int(cache.get_or_set(key, 0, timeout=3600) or 0)
-    if attempts >= PROGRESS_ATTEMPTS_PER_HOUR:
-        raise RateLimited("查询过于频繁，请一小时后再试。", "Too many queries; try again in an hour.")
+    key = limit_key(client)
+    if wait := limit_retry_after(name="progress", key=key, limit=PROGRESS_ATTEMPTS_PER_HOUR, window=3600):
+        minutes = -(-wait // 60)
+        raise RateLimited(
+            f"查询过于频繁，请 {minutes} 分钟后再试。",
+            f"Too many queries; try again in {minutes} minutes.",
+            retry_after=wait,
+        )
     application = (
         Application.objects.select_related("service_item", "department")
         .filter(receipt_no=receipt_no.strip())
@@ -255,10 +261,7 @@ def progress_public(*, receipt_no: str, phone_last4: str, client: str) -> Public
         .first()
     )
     if application is None or not application.contact_phone.endswith(phone_last4):
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=3600)
+        limit_hit(name="progress", key=key, window=3600)
         raise NotFound("办件编号或手机号后4位不正确。", "Receipt number and phone digits do not match.")
     steps = list(
         application.events.filter(is_public=True).order_by("occurred_at", "id").values_list("occurred_at", "title")

@@ -27,7 +27,7 @@ from ninja.security import APIKeyHeader, SessionAuth
 from pydantic import BaseModel, model_validator
 from pydantic_core import PydanticCustomError
 
-from govplus.core.errors import GovplusError, InsufficientScope, NotAuthenticated
+from govplus.core.errors import GovplusError, InsufficientScope, NotAuthenticated, RateLimited
 from govplus.core.input import JsonBodyParser
 
 logger = logging.getLogger(__name__)
@@ -191,6 +191,8 @@ def error_response(api: NinjaAPI, request: HttpRequest, error: GovplusError, sta
     response = api.create_response(request, error.as_dict(), status=status or error.status)
     for name, value in getattr(error, "headers", {}).items():
         response[name] = value
+    if isinstance(error, RateLimited):
+        response["Retry-After"] = str(error.retry_after)
     return response
 
 

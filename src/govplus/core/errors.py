@@ -91,8 +91,14 @@ class InsufficientScope(GovplusError):
 
 
 class RateLimited(GovplusError):
+    """Too many attempts; `retry_after` (seconds) is sent as the `Retry-After` header."""
+
     status = 429
     code = "rate_limited"
+
+    def __init__(self, message: str, message_en: str = "", *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, message_en, code=code)
+        self.retry_after = max(1, int(retry_after))
 
 
 def field_error(field: str, message: str, message_en: str) -> ValidationFailed:

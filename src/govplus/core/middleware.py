@@ -1,4 +1,5 @@
-"""Records who is calling from where, for the audit log; guards input and the API's error shape."""
+"""Records who is calling from where, for the audit log; sets the security headers of every response;
+guards input and the API's error shape."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import logging
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 from govplus.core.context import RequestFacts, current_request
 
@@ -31,6 +34,38 @@ class RequestContextMiddleware:
             current_request.reset(token)
         response["X-Request-Id"] = request_id
         return response
+
+
+class SecurityHeadersMiddleware:
+    """Headers every response gets, so no page can forget them.
+
+    - `Content-Security-Policy` (settings.GOVPLUS_CONTENT_SECURITY_POLICY): scripts only from the site's
+      own static files, never inline, so an injected `<script>` or `onclick=` does not run. A view that
+      sets its own policy (the material viewer's `sandbox`) keeps it.
+    - `Cache-Control: no-store, private` on every answer to a signed-in user (session) or a Bearer
+      token: those pages and API responses carry personal data (my applications, the inbox, staff
+      pages, /api/v1/applications, /api/v1/me), and no browser, proxy or shared computer may keep them.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        policy = settings.GOVPLUS_CONTENT_SECURITY_POLICY
+        if policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
+        if _is_personal(request):
+            patch_cache_control(response, no_store=True, private=True, no_cache=True, max_age=0)
+            response.headers.pop("Expires", None)
+        return response
+
+
+def _is_personal(request: HttpRequest) -> bool:
+    if request.headers.get("Authorization"):
+        return True
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
 
 
 class InputGuardMiddleware:

@@ -32,11 +32,11 @@ class StaffRoleInline(admin.TabularInline):
 
 @admin.register(User)
 class GovplusUserAdmin(AuditedAdmin, UserAdmin):
-    list_display = ["username", "display_name", "kind", "phone_masked", "is_active", "locked_until"]
+    list_display = ["username", "display_name", "kind", "phone_masked", "is_active", "is_totp_enabled"]
     list_filter = ["kind", "is_active", "is_totp_enabled"]
     search_fields = ["username", "display_name"]
     inlines = [StaffRoleInline]
-    readonly_fields = ["phone_masked", "failed_login_count", "locked_until", "is_totp_enabled"]
+    readonly_fields = ["phone_masked", "is_totp_enabled"]
     fieldsets = (
         (None, {"fields": ("username", "password", "display_name", "kind", "email", "phone_masked")}),
         (
@@ -46,8 +46,6 @@ class GovplusUserAdmin(AuditedAdmin, UserAdmin):
                     "is_active",
                     "is_staff",
                     "is_superuser",
-                    "failed_login_count",
-                    "locked_until",
                     "is_totp_enabled",
                 )
             },

@@ -1,22 +1,26 @@
-"""Password login with lockout (登录失败锁定, 等级保护 requirement).
+"""Password check with throttling (see `identity/throttle.py`).
 
-After `GOVPLUS_LOCKOUT_THRESHOLD` wrong passwords in a row the account is locked for
-`GOVPLUS_LOCKOUT_MINUTES`; while locked even the right password is refused. Success resets the count.
-Counting happens here so that every login path (portal, admin, OIDC authorize) obeys it.
+The throttle is consulted here so that every path through `django.contrib.auth.authenticate` obeys it;
+the sign-in service (`services.login_authenticate`) adds the one-time code and clears the count after a
+complete sign-in. The outcome is left on the request for the service: `govplus_retry_after` (seconds,
+when the attempt was refused unchecked or this failure locked the pair) and `govplus_locked` (this
+failure set the lock).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import F
 from django.http import HttpRequest
-from django.utils import timezone
 
+from govplus.core.middleware import client_ip
 from govplus.identity.models import User
+from govplus.identity.throttle import login_failure_note, login_wait_seconds
+
+
+def request_address(request: HttpRequest | None) -> str:
+    return (client_ip(request) if request is not None else None) or "unknown"
 
 
 class LockoutModelBackend(ModelBackend):
@@ -25,28 +29,21 @@ class LockoutModelBackend(ModelBackend):
     ) -> User | None:
         if not username or password is None:
             return None
+        address = request_address(request)
+        wait = login_wait_seconds(username=username, address=address)
+        if wait:
+            if request is not None:
+                request.govplus_retry_after = wait  # type: ignore[attr-defined]
+            return None
         user = User.objects.filter(username=username).first()
         if user is None:
             User().set_password(password)  # same cost as a real check: no timing oracle for usernames
-            return None
-        now = timezone.now()
-        if user.locked_until and user.locked_until > now:
-            if request is not None:
-                request.govplus_locked_until = user.locked_until  # type: ignore[attr-defined]
-            return None
-        if user.check_password(password) and self.user_can_authenticate(user):
-            if user.failed_login_count or user.locked_until:
-                User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
+        elif user.check_password(password) and self.user_can_authenticate(user):
             return user
-        User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
-        user.refresh_from_db(fields=["failed_login_count"])
-        if user.failed_login_count >= settings.GOVPLUS_LOCKOUT_THRESHOLD:
-            locked_until = now + dt.timedelta(minutes=settings.GOVPLUS_LOCKOUT_MINUTES)
-            User.objects.filter(pk=user.pk).update(locked_until=locked_until, failed_login_count=0)
-            if request is not None:
-                request.govplus_locked_until = locked_until  # type: ignore[attr-defined]
-        elif request is not None:
-            request.govplus_attempts_left = (  # type: ignore[attr-defined]
-                settings.GOVPLUS_LOCKOUT_THRESHOLD - user.failed_login_count
-            )
+        locked_for = login_failure_note(username=username, address=address)
+        if request is not None:
+            request.govplus_login_user_id = user.pk if user else None  # type: ignore[attr-defined]
+            if locked_for:
+                request.govplus_retry_after = locked_for  # type: ignore[attr-defined]
+                request.govplus_locked = True  # type: ignore[attr-defined]
         return None

@@ -68,6 +68,8 @@ class User(AbstractUser):
     display_name = models.CharField(_("显示名称"), max_length=60, blank=True)
     phone_encrypted = models.TextField(blank=True)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # Unused since the sign-in throttle moved to the cache (identity/throttle.py: per username and
+    # address, which one column per account cannot hold). To drop with bench/load_cases.py's COPY.
     failed_login_count = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
     totp_secret_encrypted = models.TextField(blank=True)

@@ -14,12 +14,13 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.utils import timezone
 
 from govplus.core.audit import audit_record
-from govplus.core.crypto import decrypt_text, encrypt_text, lookup_hash, mask_id_number, mask_phone
-from govplus.core.errors import GovplusError, NotAuthenticated, ValidationFailed
+from govplus.core.crypto import decrypt_text, encrypt_text, lookup_hash, mask_id_number, mask_middle, mask_phone
+from govplus.core.errors import Conflict, NotAuthenticated, RateLimited, ValidationFailed
+from govplus.identity.backends import request_address
 from govplus.identity.models import BusinessProfile, CitizenProfile, Department, Role, StaffRole, User
+from govplus.identity.throttle import login_failure_note, login_success_note
 from govplus.identity.validators import credit_code_problem, id_number_problem, phone_problem
 
 
@@ -161,43 +162,118 @@ def staff_create(
     return user
 
 
-def login_authenticate(*, request: HttpRequest, username: str, password: str, totp_code: str = "") -> User:
-    """Check the password (with lockout) and, for staff who enabled it, the TOTP code."""
-    user = authenticate(request, username=username, password=password)
-    locked_until = getattr(request, "govplus_locked_until", None)
-    if locked_until is not None:
-        local = timezone.localtime(locked_until).strftime("%H:%M")
-        raise GovplusError(
-            f"连续输错密码次数过多，账号已锁定至 {local}。",
-            f"Too many failed attempts; locked until {local}.",
-            code="account_locked",
+def _username_masked(username: str) -> str:
+    """The audit log names who tried to sign in without holding the name someone typed in full."""
+    return mask_middle(username.strip()[:150], 1, 1)
+
+
+def _login_refused(*, username: str, user_id: int | None, reason: str) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=None,
+            action="identity.login_failure",
+            object_type="user",
+            object_id=user_id or "",
+            changes={"username": _username_masked(username), "reason": reason},
         )
+
+
+def _login_locked(*, username: str, user_id: int | None, seconds: int) -> RateLimited:
+    with transaction.atomic():
+        audit_record(
+            actor=None,
+            action="identity.login_lockout",
+            object_type="user",
+            object_id=user_id or "",
+            changes={"username": _username_masked(username), "minutes": seconds // 60},
+        )
+    return _locked_error(seconds)
+
+
+def _locked_error(seconds: int) -> RateLimited:
+    minutes = max(1, -(-seconds // 60))
+    return RateLimited(
+        f"登录失败次数过多，请 {minutes} 分钟后再试。",
+        f"Too many failed sign-in attempts; try again in {minutes} minutes.",
+        retry_after=seconds,
+        code="account_locked",
+    )
+
+
+def login_authenticate(*, request: HttpRequest, username: str, password: str, totp_code: str = "") -> User:
+    """Check the password and, for staff who enabled it, the TOTP code, under the sign-in throttle
+    (`identity/throttle.py`: per username and address, plus per address).
+
+    An unknown username and a wrong password get the same answer, and so does a locked pair whatever
+    the account: nothing tells a guesser which usernames exist. Success and failure are audited with
+    the username masked; a throttled attempt is refused unchecked and not audited (its lockout was).
+    """
+    user = authenticate(request, username=username, password=password)
+    retry_after = int(getattr(request, "govplus_retry_after", 0) or 0)
+    user_id = getattr(request, "govplus_login_user_id", None)
+    if getattr(request, "govplus_locked", False):
+        _login_refused(username=username, user_id=user_id, reason="password")
+        raise _login_locked(username=username, user_id=user_id, seconds=retry_after)
+    if retry_after:
+        raise _locked_error(retry_after)
     if user is None:
-        left = getattr(request, "govplus_attempts_left", None)
-        hint = f"（还可尝试 {left} 次）" if left is not None else ""
+        _login_refused(username=username, user_id=user_id, reason="password")
         raise NotAuthenticated(
-            f"用户名或密码错误{hint}。", "Wrong username or password.", fields={"password": ["用户名或密码错误"]}
+            "用户名或密码错误。", "Wrong username or password.", fields={"password": ["用户名或密码错误"]}
         )
     assert isinstance(user, User)
+    address = request_address(request)
     if user.is_totp_enabled:
         secret = decrypt_text(user.totp_secret_encrypted)
         if not totp_code or not pyotp.TOTP(secret).verify(totp_code.strip(), valid_window=1):
+            if totp_code:  # the first step (password only) is not a failure; a wrong code is
+                _login_refused(username=username, user_id=user.pk, reason="totp")
+                if locked_for := login_failure_note(username=username, address=address):
+                    raise _login_locked(username=username, user_id=user.pk, seconds=locked_for)
             raise NotAuthenticated(
                 "请输入正确的6位动态口令。",
                 "Enter the 6-digit code from your authenticator app.",
                 fields={"totp_code": ["动态口令错误 / wrong one-time code"]},
                 code="totp_required",
             )
+    login_success_note(username=username, address=address)
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action="identity.login",
+            object_type="user",
+            object_id=user.pk,
+            changes={"totp": user.is_totp_enabled},
+        )
     return user
 
 
 def totp_begin(*, actor: User) -> str:
-    """Create a new TOTP secret (not yet enabled); returns the otpauth:// URI for the QR code."""
+    """Create a new TOTP secret (not yet enabled); returns the otpauth:// URI for the QR code.
+
+    Refused while TOTP is enabled: a new secret would silently switch the second factor off, so
+    whoever holds a session could drop it; turning it off takes a current code (`totp_disable`)."""
+    actor.refresh_from_db(fields=["is_totp_enabled"])
+    if actor.is_totp_enabled:
+        raise Conflict("动态口令已启用；如需更换，请先停用。", "TOTP is already on; turn it off first to replace it.")
     secret = pyotp.random_base32()
     with transaction.atomic():
         User.objects.filter(pk=actor.pk).update(totp_secret_encrypted=encrypt_text(secret), is_totp_enabled=False)
         audit_record(actor=actor, action="identity.totp_begin", object_type="user", object_id=actor.pk)
     return pyotp.TOTP(secret).provisioning_uri(name=actor.username, issuer_name="govplus")
+
+
+def totp_disable(*, actor: User, code: str) -> None:
+    """Turn TOTP off, proven by a current code from the authenticator app (a session alone is not
+    enough: it may be someone else's hands on an unlocked computer)."""
+    actor.refresh_from_db()
+    if not actor.is_totp_enabled:
+        return
+    if not pyotp.TOTP(decrypt_text(actor.totp_secret_encrypted)).verify(code.strip(), valid_window=1):
+        raise ValidationFailed({"code": ["动态口令错误 / wrong one-time code"]})
+    with transaction.atomic():
+        User.objects.filter(pk=actor.pk).update(is_totp_enabled=False, totp_secret_encrypted="")
+        audit_record(actor=actor, action="identity.totp_disable", object_type="user", object_id=actor.pk)
 
 
 def totp_enable(*, actor: User, code: str) -> None:

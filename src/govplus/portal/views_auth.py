@@ -8,11 +8,12 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from govplus.core.errors import GovplusError
+from govplus.core.errors import GovplusError, RateLimited
 from govplus.identity import services
 from govplus.portal.helpers import field_errors, user_of
 
@@ -42,11 +43,21 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 needs_totp=error.code == "totp_required",
                 next=request.POST.get("next", ""),
             )
-            return render(request, "portal/login.html", context, status=error.status)
+            response = render(request, "portal/login.html", context, status=error.status)
+            if isinstance(error, RateLimited):
+                response["Retry-After"] = str(error.retry_after)
+            return response
         login(request, user, backend="govplus.identity.backends.LockoutModelBackend")
         default = "/staff/" if user.kind == "staff" else "/my/applications"
         return redirect(_next_url(request, default))
     return render(request, "portal/login.html", context)
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin site signs in through the portal's sign-in (throttle, one-time code, audit), never by
+    password alone: Django's own admin form would skip the TOTP step."""
+    target = _next_url(request, "/admin/")
+    return redirect(f"{reverse('portal:login')}?{urlencode({'next': target})}")
 
 
 @require_POST
@@ -72,18 +83,27 @@ def register_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def totp_setup(request: HttpRequest) -> HttpResponse:
-    context: dict[str, object] = {}
+    """Set up TOTP (scan, then prove with a code) or, once it is on, turn it off with a current code."""
+    user = user_of(request)
+    context: dict[str, object] = {"is_enabled": user.is_totp_enabled}
+    if user.is_totp_enabled:
+        if request.method == "POST":
+            try:
+                services.totp_disable(actor=user, code=request.POST.get("code", ""))
+            except GovplusError as error:
+                context["errors"] = field_errors(error)
+                return render(request, "portal/totp.html", context, status=error.status)
+            messages.success(request, _("动态口令已停用。"))
+            return redirect("portal:totp")
+        return render(request, "portal/totp.html", context)
     if request.method == "POST" and request.POST.get("code"):
         try:
-            services.totp_enable(actor=user_of(request), code=request.POST["code"])
+            services.totp_enable(actor=user, code=request.POST["code"])
         except GovplusError as error:
             context["errors"] = field_errors(error)
         else:
             messages.success(request, _("动态口令已启用，下次登录需要输入。"))
             return redirect("portal:workbench")
-    if "errors" in context:
-        uri = services.totp_current_uri(actor=user_of(request))
-    else:
-        uri = services.totp_begin(actor=user_of(request))
+    uri = services.totp_current_uri(actor=user) if "errors" in context else services.totp_begin(actor=user)
     context["qr_svg"] = segno.make(uri, error="m").svg_inline(scale=4)
     return render(request, "portal/totp.html", context)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from govplus.cases import ratings, selectors, services
+from govplus.cases import ratings, reveal, selectors, services
 from govplus.cases.models import Application
 from govplus.catalog.selectors import service_get_published
 from govplus.core.errors import GovplusError, NotFound
@@ -180,6 +180,7 @@ def application_detail(request: HttpRequest, receipt_no: str) -> HttpResponse:
             "rating": getattr(application, "rating", None) if hasattr(application, "rating") else None,
             "reasons": ratings.REASONS,
             "scores": sorted(ratings.SCORE_LABELS.items(), reverse=True),
+            "accesses": reveal.personal_data_accesses(application=application),
         },
     )
 

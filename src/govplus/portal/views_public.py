@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from govplus.cases.engine import process_steps
 from govplus.cases.selectors import progress_public
 from govplus.catalog import selectors
-from govplus.core.errors import GovplusError, NotFound
+from govplus.core.errors import GovplusError, NotFound, RateLimited
 from govplus.core.middleware import client_ip
 from govplus.portal.helpers import field_errors
 from govplus.portal.page_cache import public_page
@@ -103,7 +103,10 @@ def progress(request: HttpRequest) -> HttpResponse:
             )
         except GovplusError as error:
             context["errors"] = field_errors(error)
-            return render(request, "portal/progress.html", context, status=error.status)
+            response = render(request, "portal/progress.html", context, status=error.status)
+            if isinstance(error, RateLimited):
+                response["Retry-After"] = str(error.retry_after)
+            return response
     return render(request, "portal/progress.html", context)
 
 

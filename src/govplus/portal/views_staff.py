@@ -12,11 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from govplus.cases import actions, selectors
+from govplus.cases import actions, reveal, selectors
 from govplus.cases.models import Application, CaseTask, RectificationTask
 from govplus.cases.ratings import rectification_resolve
 from govplus.cases.workflow import DELIVERY_METHODS, actions_for_step
-from govplus.core.crypto import mask_id_number, mask_phone
 from govplus.core.errors import GovplusError, NotFound
 from govplus.identity.models import Role
 from govplus.identity.selectors import staff_assignments
@@ -54,6 +53,17 @@ def case_page(request: HttpRequest, receipt_no: str) -> HttpResponse:
         application = selectors.application_get_for(actor=user_of(request), receipt_no=receipt_no)
     except NotFound as error:
         raise Http404 from error
+    return _case_render(request, application)
+
+
+def _case_render(
+    request: HttpRequest,
+    application: Application,
+    *,
+    revealed: tuple[str, str] | None = None,
+    reveal_errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     scope = {(a.department_id, a.role) for a in staff_assignments(user=user_of(request))}
     tasks = selectors.tasks_of_application(application=application)
     my_open = [t for t in tasks if t.status == CaseTask.Status.OPEN and (t.department_id, t.role) in scope]
@@ -72,21 +82,34 @@ def case_page(request: HttpRequest, receipt_no: str) -> HttpResponse:
             "delivery_methods": [(m, DELIVERY_METHODS.get(m, m)) for m in application.service_item.delivery_methods],
             "can_suspend": bool(roles & {"reviewer", "approver"}),
             "can_extend": "approver" in roles,
-            "form": masked_form(application),
+            "form": reveal.application_form_masked(application=application),
+            "personal_fields": reveal.personal_fields(application=application),
+            "can_reveal": reveal.is_case_handler(actor=user_of(request), application=application),
+            "revealed": revealed,
+            "reveal_errors": reveal_errors or {},
+            "accesses": reveal.personal_data_accesses(application=application),
         },
+        status=status,
     )
 
 
-def masked_form(application: Application) -> dict[str, object]:
-    """Form values for staff eyes: phone and ID numbers masked (the platform contacts the applicant)."""
-    values = application.form_data
-    for field in application.service_item.form_fields:
-        value = str(values.get(field["name"], ""))
-        if value and field.get("type") == "phone":
-            values[field["name"]] = mask_phone(value)
-        elif value and field.get("type") == "idcard":
-            values[field["name"]] = mask_id_number(value)
-    return values
+@staff_required
+@require_POST
+def case_reveal(request: HttpRequest, receipt_no: str) -> HttpResponse:
+    """Show one full personal value to a handler who gives a reason (recorded; the applicant sees it).
+    The value is shown on this answer only, never kept in the session or a redirect."""
+    try:
+        application = selectors.application_get_for(actor=user_of(request), receipt_no=receipt_no)
+    except NotFound as error:
+        raise Http404 from error
+    field = request.POST.get("field", "")
+    try:
+        value = reveal.personal_data_reveal(
+            actor=user_of(request), application=application, field=field, reason=request.POST.get("reason", "")
+        )
+    except GovplusError as error:
+        return _case_render(request, application, reveal_errors=field_errors(error), status=error.status)
+    return _case_render(request, application, revealed=(field, value))
 
 
 @staff_required

@@ -119,11 +119,16 @@ def test_progress_query_reveals_nothing_without_the_phone_digits(county, client)
 
 
 def test_login_page_explains_lockout(county, client):
-    for _ in range(5):
+    for _ in range(4):
         page = client.post("/login/", {"username": "zhangsan", "password": "wrong"})
-    assert "账号已锁定" in page.content.decode()
+        assert page.status_code == 401 and "用户名或密码错误。" in page.content.decode()
+    page = client.post("/login/", {"username": "zhangsan", "password": "wrong"})
+    assert page.status_code == 429
+    assert "登录失败次数过多，请 15 分钟后再试。" in page.content.decode()
+    assert 14 * 60 < int(page["Retry-After"]) <= 15 * 60
     locked = client.post("/login/", {"username": "zhangsan", "password": PASSWORD})
-    assert locked.status_code != 302
+    assert locked.status_code == 429 and "登录失败次数过多" in locked.content.decode()
+    assert "Retry-After" in locked
 
 
 def test_registration_form_keeps_input_and_names_problems(db, client):

@@ -79,9 +79,15 @@ QUERIES = [
 
 def pdf_of(size: int, rng: random.Random) -> bytes:
     """A syntactically plausible PDF of exactly `size` bytes (random stream content, like a scan)."""
-    tail = b"\nendstream endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-    head = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<</Length " + str(size).encode() + b">>stream\n"
-    return head + rng.randbytes(size - len(head) - len(tail)) + tail
+    preamble = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
+    head = preamble + b"1 0 obj<</Length " + str(size).encode() + b">>stream\n"
+    end = b"\nendstream endobj\n"
+    xref = (
+        b"xref\n0 2\n0000000000 65535 f \n%010d 00000 n \ntrailer<</Size 2 /Root 1 0 R>>\nstartxref\n%010d\n%%%%EOF\n"
+    )
+    tail_length = len(end) + len(xref % (0, 0))
+    xref_at = size - tail_length + len(end)
+    return head + rng.randbytes(size - len(head) - tail_length) + end + xref % (len(preamble), xref_at)
 
 
 def sample_value(field: dict, rng: random.Random) -> str:

@@ -125,6 +125,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "govplus.core.middleware.RequestContextMiddleware",
     "govplus.core.middleware.SecurityHeadersMiddleware",
+    "govplus.core.middleware.ApiErrorShapeMiddleware",
+    "govplus.core.middleware.InputGuardMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -220,7 +222,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 GOVPLUS_UPLOAD_MAX_BYTES = int(os.environ.get("GOVPLUS_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 GOVPLUS_TOKEN_CACHE_SECONDS = float(os.environ.get("GOVPLUS_TOKEN_CACHE_SECONDS", "10"))
-DATA_UPLOAD_MAX_MEMORY_SIZE = GOVPLUS_UPLOAD_MAX_BYTES + 1024 * 1024
+# A body that is not a file upload (JSON, a form) may carry one material of the largest size inline
+# as base64 (4 bytes per 3) plus 1 MiB for the rest; bigger is a 413 naming `materials`. Multipart
+# file parts do not count here: each is checked against GOVPLUS_UPLOAD_MAX_BYTES on its own.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * -(-GOVPLUS_UPLOAD_MAX_BYTES // 3) + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 SESSION_COOKIE_HTTPONLY = True

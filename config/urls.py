@@ -2,14 +2,14 @@
 
 The JSON API (/api/v1/) mounts every module's routers; the page URLs of every module are included under
 their namespace (`portal:` for all pages today); then the OIDC provider, Django admin and the language
-switch. Adding a module adds it to INSTALLED_APPS; nothing here changes.
+switch. Uploaded files (MEDIA_ROOT) have no URL here. Adding a module adds it to INSTALLED_APPS; nothing here changes.
 """
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from govplus.core import converters  # noqa: F401 - registers the <id:…> converter before any module's URLs
 from govplus.core.api import build_api
 from govplus.core.modules import module_specs, resolve_dotted
 from govplus.identity.views import AuditedAuthorizationView, HeaderOnlyUserInfoView, RootDiscoveryView
@@ -42,7 +42,5 @@ urlpatterns = [
     *module_pages(),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served, DEBUG included: uploaded materials are personal data, reachable only
+# through views that check who asks (the case's staff, the applicant), never by their storage path.

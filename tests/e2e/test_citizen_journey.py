@@ -14,6 +14,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from govplus.cases.models import Application
 from govplus.testing.factories import PASSWORD, County
+from govplus.testing.files import pdf_bytes
 
 PHONE = "13800138000"
 M01 = "居民身份证（原证）照片"
@@ -21,7 +22,7 @@ M01 = "居民身份证（原证）照片"
 
 def write_pdf(folder: Path, name: str, note: str) -> Path:
     path = folder / name
-    path.write_bytes(b"%PDF-1.4\n%" + note.encode() + b"\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    path.write_bytes(pdf_bytes(note.encode()))
     return path
 
 

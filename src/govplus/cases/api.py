@@ -7,7 +7,7 @@ import binascii
 from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
-from ninja import File, Form, Router, Status, UploadedFile
+from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from govplus.cases import actions, ratings, reveal, selectors, services
 from govplus.cases.models import Application, CaseTask
@@ -31,7 +31,7 @@ from govplus.cases.schemas import (
     TaskOut,
 )
 from govplus.cases.workflow import STEP_ACTIONS
-from govplus.core.api import APPLICATIONS_AUTH, ERRORS, TASKS_AUTH, actor_of
+from govplus.core.api import APPLICATIONS_AUTH, ERRORS, OFFSET_MAX, TASKS_AUTH, ErrorOut, actor_of
 from govplus.core.errors import ValidationFailed
 from govplus.core.idempotency import run_once
 from govplus.core.middleware import client_ip
@@ -100,11 +100,13 @@ def _decode(materials: list[Any]) -> list[tuple[str, str, bytes]]:
 @router.post(
     "/applications",
     auth=APPLICATIONS_AUTH,
-    response={201: ApplicationOut, **ERRORS},
+    response={201: ApplicationOut, **ERRORS, 413: ErrorOut},
     summary="新建申请（可同时上传材料并提交）/ create an application",
 )
 def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
-    """Honours `Idempotency-Key`: repeats of the same request return the first response."""
+    """Honours `Idempotency-Key`: repeats of the same request return the first response. Each inline
+    material (base64) is at most GOVPLUS_UPLOAD_MAX_BYTES (20 MB) and the whole body at most the
+    base64 of one such file plus 1 MiB (413 beyond); send several large files as multipart uploads."""
     actor = actor_of(request)
     materials = _decode(payload.materials)
 
@@ -135,9 +137,13 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
     response={200: ApplicationListOut, **ERRORS},
     summary="我的办件 / my applications",
 )
-def application_list(request: HttpRequest, status: str = "", limit: int = 20, offset: int = 0) -> Any:
+def application_list(
+    request: HttpRequest,
+    status: str = "",
+    limit: int = Query(20, ge=1, le=100),
+    offset: int = Query(0, ge=0, le=OFFSET_MAX),
+) -> Any:
     rows = selectors.application_list_for(actor=actor_of(request), status=status)
-    limit, offset = max(1, min(limit, 100)), max(0, offset)
     return {"count": rows.count(), "results": [application_out(a) for a in rows[offset : offset + limit]]}
 
 
@@ -332,13 +338,13 @@ def task_out(row: selectors.TaskRow) -> TaskOut:
 
 
 @router.get("/tasks", auth=TASKS_AUTH, response={200: TaskListOut, **ERRORS}, summary="我的待办 / my tasks")
-def task_list(request: HttpRequest, step: str = "", limit: int = 50, offset: int = 0) -> HttpResponse:
-    total, rows = selectors.task_list_for(
-        actor=actor_of(request),
-        step=step,
-        limit=max(1, min(limit, 200)),
-        offset=max(0, offset),
-    )
+def task_list(
+    request: HttpRequest,
+    step: str = "",
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0, le=OFFSET_MAX),
+) -> HttpResponse:
+    total, rows = selectors.task_list_for(actor=actor_of(request), step=step, limit=limit, offset=offset)
     # the declared schema, serialised by pydantic directly (no re-validation, no second JSON pass)
     body = TaskListOut.model_construct(count=total, results=[task_out(row) for row in rows]).model_dump_json()
     return HttpResponse(body, content_type="application/json; charset=utf-8")

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from govplus.core.errors import ValidationFailed
+from govplus.core.input import SURROGATE_PROBLEM, has_lone_surrogate, printable_name
 from govplus.identity.validators import id_number_problem, phone_problem
 
 MAX_TEXT = {"text": 200, "textarea": 2000, "address": 200, "email": 200}
@@ -42,13 +43,26 @@ def _field_problem(field: dict[str, Any], value: Any) -> str | None:
     return None
 
 
-def form_clean(*, fields: list[dict[str, Any]], data: dict[str, Any], require_complete: bool) -> dict[str, str]:
-    """The declared fields as trimmed strings; unknown keys dropped. Raises with every problem."""
+def form_clean(
+    *, fields: list[dict[str, Any]], data: dict[str, Any], require_complete: bool, refuse_unknown: bool = True
+) -> dict[str, str]:
+    """The declared fields as trimmed strings. Raises with every problem; a key the item's form does
+    not define is one (`refuse_unknown=False` drops them instead: a stored draft re-checked after an
+    administrator removed a field from the form)."""
     if not isinstance(data, dict):
         raise ValidationFailed({"form": ["申请表应为对象 / the form must be an object"]})
     cleaned: dict[str, str] = {}
     problems: dict[str, list[str]] = {}
+    declared = {field["name"] for field in fields}
+    for key in data:
+        name = printable_name(str(key))
+        if refuse_unknown and key not in declared:
+            problems[f"form.{name}"] = ["此事项的申请表没有这一项 / not a field of this item's form"]
+        elif isinstance(data[key], str) and has_lone_surrogate(data[key]):
+            problems[f"form.{name}"] = [SURROGATE_PROBLEM]
     for field in fields:
+        if f"form.{field['name']}" in problems:
+            continue
         name = field["name"]
         value = data.get(name)
         if value is None or str(value).strip() == "":

@@ -1,4 +1,4 @@
-"""API shapes of cases."""
+"""API shapes of cases. Every request body is an `InputSchema`: an object of exactly its fields."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from govplus.core.api import InputSchema
 
-class InlineMaterialIn(Schema):
+
+class InlineMaterialIn(InputSchema):
     material_code: str = Field(..., max_length=20)
     filename: str = Field(..., max_length=200)
     content_base64: str
 
 
-class ApplicationIn(Schema):
+class ApplicationIn(InputSchema):
     service_code: str = Field(..., max_length=40)
     form: dict[str, str | int | float | None] = {}
     submit: bool = False
@@ -21,7 +23,7 @@ class ApplicationIn(Schema):
     materials: list[InlineMaterialIn] = []
 
 
-class FormIn(Schema):
+class FormIn(InputSchema):
     form: dict[str, str | int | float | None]
 
 
@@ -83,7 +85,7 @@ class ApplicationDetailOut(ApplicationOut):
     personal_data_accesses: list[PersonalDataAccessOut]
 
 
-class RevealIn(Schema):
+class RevealIn(InputSchema):
     field: str = Field(..., max_length=60)
     reason: str = Field(..., max_length=300)
 
@@ -98,20 +100,20 @@ class ApplicationListOut(Schema):
     results: list[ApplicationOut]
 
 
-class SupplementIn(Schema):
+class SupplementIn(InputSchema):
     note: str = Field("", max_length=500)
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str = Field("", max_length=500)
 
 
-class ExtendIn(Schema):
+class ExtendIn(InputSchema):
     days: int
     reason: str = Field(..., max_length=500)
 
 
-class RatingIn(Schema):
+class RatingIn(InputSchema):
     score: int
     reasons: list[str] = []
     comment: str = Field("", max_length=1000)
@@ -123,12 +125,12 @@ class RatingOut(Schema):
     rectification_due: dt.date | None
 
 
-class SupplementItemIn(Schema):
+class SupplementItemIn(InputSchema):
     material_code: str = ""
     reason: str = Field("", max_length=300)
 
 
-class TaskCompleteIn(Schema):
+class TaskCompleteIn(InputSchema):
     action: str = Field(..., max_length=30)
     opinion: str = Field("", max_length=2000)
     delivery_method: str = ""

@@ -74,7 +74,8 @@ def application_create(
     channel: str = Application.Channel.WEB,
     require_complete: bool = False,
 ) -> Application:
-    """Start a draft for a published item that can be applied for online.
+    """Start a draft for a published item that can be applied for online, through an online channel
+    (web, mobile, api: never `window`). Form keys the item's form does not define are refused.
 
     With `require_complete` (the caller submits at once) every missing required field is reported now,
     together with the malformed ones, instead of one batch now and another at submission.
@@ -94,6 +95,12 @@ def application_create(
         raise ValidationFailed({"service_code": ["该事项不面向您的账号类型 / not offered to your kind of account"]})
     if channel not in Application.Channel.values:
         raise ValidationFailed({"channel": ["未知渠道 / unknown channel"]})
+    if channel == Application.Channel.WINDOW:
+        # 窗口办: registered by staff at a service window for a person in front of them; an applicant
+        # (and staff, who cannot apply here at all) must not make an online case look like one.
+        raise ValidationFailed(
+            {"channel": ["窗口办件只能由窗口工作人员登记 / only window staff may register window cases"]}
+        )
     cleaned = form_clean(fields=item.form_fields, data=form, require_complete=require_complete)
     now = timezone.now()
     for _attempt in range(5):
@@ -177,11 +184,9 @@ def _material_attach(
         material = application.service_item.materials.filter(code=material_code).first()
     if material is None:
         raise ValidationFailed({"material_code": ["该事项没有这项材料 / no such material for this item"]})
-    head = upload.read(16)
-    upload.seek(0)
     content_type = upload_check(
         filename=upload.name or "",
-        head=head,
+        upload=upload,  # type: ignore[arg-type]  # an UploadedFile reads and seeks like IO[bytes]
         size=upload.size or 0,
         accepted=material.accepted_types,
     )
@@ -413,7 +418,7 @@ def _submit(
     problems: dict[str, list[str]] = {}
     if not form_checked:
         try:
-            form_clean(fields=item.form_fields, data=application.form_data, require_complete=True)
+            form_clean(fields=item.form_fields, data=application.form_data, require_complete=True, refuse_unknown=False)
         except ValidationFailed as error:
             problems.update(error.fields)
     for material in _missing_materials(application, materials=materials, present=present):

@@ -16,7 +16,7 @@ urlpatterns = [
     path("staff/cases/<str:receipt_no>", views_staff.case_page, name="case"),
     path("staff/cases/<str:receipt_no>/act", views_staff.case_act, name="case_act"),
     path("staff/cases/<str:receipt_no>/reveal", views_staff.case_reveal, name="case_reveal"),
-    path("staff/cases/<str:receipt_no>/materials/<int:material_id>", views_staff.material_view, name="material"),
-    path("staff/tasks/<int:task_id>/act", views_staff.task_act, name="task_act"),
+    path("staff/cases/<str:receipt_no>/materials/<id:material_id>", views_staff.material_view, name="material"),
+    path("staff/tasks/<id:task_id>/act", views_staff.task_act, name="task_act"),
     path("staff/rectifications", views_staff.rectifications, name="rectifications"),
 ]

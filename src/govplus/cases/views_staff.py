@@ -20,16 +20,13 @@ from govplus.core.errors import GovplusError, NotFound
 from govplus.core.i18n import localized
 from govplus.identity.models import Role
 from govplus.identity.selectors import staff_assignments
-from govplus.portal.helpers import field_errors, staff_required, user_of
+from govplus.portal.helpers import field_errors, staff_required, user_of, whole_number
 
 
 @staff_required
 def workbench(request: HttpRequest) -> HttpResponse:
     step = request.GET.get("step", "")
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = max(1, whole_number(request.GET.get("page", "1"), default=1, maximum=1_000_000))
     total, rows = selectors.task_list_for(
         actor=user_of(request),
         step=step,
@@ -186,7 +183,7 @@ def rectifications(request: HttpRequest) -> HttpResponse:
         try:
             rectification_resolve(
                 actor=user_of(request),
-                rectification_id=int(request.POST.get("id", "0") or 0),
+                rectification_id=whole_number(request.POST.get("id", ""), default=0, maximum=10**18),
                 resolution=request.POST.get("resolution", ""),
             )
         except GovplusError as error:

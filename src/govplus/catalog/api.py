@@ -8,7 +8,7 @@ from typing import Any
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from govplus.catalog import selectors, services
 from govplus.catalog.models import ServiceItem
@@ -20,7 +20,7 @@ from govplus.catalog.schemas import (
     ServiceSummaryOut,
     ThemeOut,
 )
-from govplus.core.api import AUTH, ERRORS, actor_of
+from govplus.core.api import AUTH, ERRORS, OFFSET_MAX, actor_of
 from govplus.core.errors import PermissionDenied
 from govplus.identity.selectors import department_list, is_platform_admin
 
@@ -32,8 +32,8 @@ class SearchQuery(Schema):
     theme: str = ""
     department: str = ""
     target: str = ""
-    limit: int = 20
-    offset: int = 0
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=OFFSET_MAX)
 
 
 def summary(item: ServiceItem) -> dict[str, Any]:
@@ -111,7 +111,7 @@ def service_search(request: HttpRequest, filters: Query[SearchQuery]) -> HttpRes
     """公开接口，无需登录；事项目录变更后几秒内生效。Public, no sign-in; reflects catalogue changes within seconds."""
     # The same for every caller: the finished JSON is kept per query, language and catalogue stamp
     # (`catalog_stamp`), so a repeated search costs a cache lookup.
-    limit, offset = max(1, min(filters.limit, 100)), max(0, filters.offset)
+    limit, offset = filters.limit, filters.offset
     params = (filters.q.strip()[:100], filters.theme, filters.department, filters.target, limit, offset)
     key = selectors.catalog_cache_key("api-search", params, get_language())
     body = cache.get(key)

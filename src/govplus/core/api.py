@@ -16,15 +16,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.schema import DjangoGetter
 from ninja.security import APIKeyHeader, SessionAuth
+from pydantic import BaseModel, model_validator
+from pydantic_core import PydanticCustomError
 
-from govplus.core.errors import GovplusError, NotAuthenticated, RateLimited
+from govplus.core.errors import GovplusError, InsufficientScope, NotAuthenticated, RateLimited
+from govplus.core.input import JsonBodyParser
 
 if TYPE_CHECKING:
     from govplus.core.modules import ApiRouter
@@ -40,6 +45,26 @@ class ErrorOut(Schema):
 
 
 ERRORS: dict[int, Any] = {status: ErrorOut for status in (400, 401, 403, 404, 409, 422, 429)}
+
+# Paging of every list endpoint: out of range is a 422 naming `limit` or `offset`, never clamped in
+# silence and never a database overflow (SQLite and PostgreSQL hold offsets in 64 bits).
+OFFSET_MAX = 1_000_000_000
+
+
+class InputSchema(Schema):
+    """Base of every request body: a JSON object of exactly these fields. An unknown field is refused
+    (a typo must not be ignored in silence), and so is anything that is not an object where an object
+    belongs — ninja would otherwise read a list's missing attributes as "all defaults"."""
+
+    model_config = {"extra": "forbid"}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value: Any) -> Any:
+        raw = value._obj if isinstance(value, DjangoGetter) else value  # ninja's wrapper of the input
+        if not isinstance(raw, (dict, BaseModel)):
+            raise PydanticCustomError("dict_type", "must be an object")
+        return value
 
 
 @dataclass(frozen=True)
@@ -87,9 +112,12 @@ class BearerTokenAuth(APIKeyHeader):
             return user
         from oauth2_provider.oauth2_backends import get_oauthlib_core
 
-        valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=self.scopes)
+        core = get_oauthlib_core()
+        valid, oauth_request = core.verify_request(request, scopes=self.scopes)
         if not valid:
             _verified_tokens.pop(digest, None)
+            if self.scopes and core.verify_request(request, scopes=[])[0]:
+                raise InsufficientScope(self.scopes)  # RFC 6750 §3.1: 403, not "sign in first"
             return None
         self._remember(digest, oauth_request, now)
         request.user = oauth_request.user
@@ -150,15 +178,33 @@ FIELD_MESSAGES = {
     "list_type": "应为列表 / must be a list",
     "json_invalid": "不是合法的 JSON / not valid JSON",
     "greater_than_equal": "数值过小 / too small",
+    "greater_than": "数值过小 / too small",
     "less_than_equal": "数值过大 / too large",
+    "less_than": "数值过大 / too large",
+    "extra_forbidden": "不是此接口的字段 / not a field of this operation",
+    "model_type": "应为对象 / must be an object",
+    "model_attributes_type": "应为对象 / must be an object",
+    "float_parsing": "应为数字 / must be a number",
+    "float_type": "应为数字 / must be a number",
+    "finite_number": "应为有限的数值 / must be a finite number",
+    "int_from_float": "应为整数 / must be a whole number",
 }
 
 
-def error_response(api: NinjaAPI, request: HttpRequest, error: GovplusError) -> HttpResponse:
-    response = api.create_response(request, error.as_dict(), status=error.status)
+def error_response(api: NinjaAPI, request: HttpRequest, error: GovplusError, status: int | None = None) -> HttpResponse:
+    response = api.create_response(request, error.as_dict(), status=status or error.status)
+    for name, value in getattr(error, "headers", {}).items():
+        response[name] = value
     if isinstance(error, RateLimited):
         response["Retry-After"] = str(error.retry_after)
     return response
+
+
+def bearer_challenge(request: HttpRequest) -> str:
+    """RFC 6750 §3: no credentials get the bare challenge, a refused token `invalid_token`."""
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        return 'Bearer error="invalid_token"'
+    return "Bearer"
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
@@ -200,7 +246,32 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
-        return error_response(api, request, NotAuthenticated("请先登录。", "Sign in first (session or Bearer token)."))
+        response = error_response(
+            api, request, NotAuthenticated("请先登录。", "Sign in first (session or Bearer token).")
+        )
+        response["WWW-Authenticate"] = bearer_challenge(request)
+        return response
+
+    @api.exception_handler(RequestDataTooBig)
+    def request_too_big(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+        """A body over DATA_UPLOAD_MAX_MEMORY_SIZE: 413, naming the inline materials where they are
+        what made it big, with the documented limit."""
+        limit_mb = settings.GOVPLUS_UPLOAD_MAX_BYTES // (1024 * 1024)
+        match = getattr(request, "resolver_match", None)
+        field = "materials" if match is not None and match.url_name == "application_create" else "body"
+        wrapped = GovplusError(
+            "请求体过大。",
+            "The request body is too large.",
+            fields={
+                field: [
+                    f"每份材料不超过 {limit_mb} MB，请求体不超过约 {limit_mb * 4 // 3 + 1} MB；"
+                    f"多份大文件请逐份上传 / each material is at most {limit_mb} MB and a request body at most "
+                    f"about {limit_mb * 4 // 3 + 1} MB; upload large files one by one"
+                ]
+            },
+            code="request_too_large",
+        )
+        return error_response(api, request, wrapped, status=413)
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
@@ -209,8 +280,34 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+        if isinstance(error.__cause__, GovplusError):  # ninja wraps what the body parser raised
+            return error_response(api, request, error.__cause__)
         wrapped = GovplusError(str(error), str(error), code=f"http_{error.status_code}")
         return api.create_response(request, wrapped.as_dict(), status=error.status_code)
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request: HttpRequest, error: SuspiciousOperation) -> HttpResponse:
+        """What Django refuses as a bad request (too many fields or files, a malformed multipart body)."""
+        logger.info("request refused: %s", type(error).__name__)
+        wrapped = GovplusError("请求格式不正确。", "The request is malformed.", code="bad_request")
+        return error_response(api, request, wrapped, status=400)
+
+    api.exception_handler(BadRequest)(suspicious)
+
+    @api.exception_handler(Exception)
+    def server_error(request: HttpRequest, error: Exception) -> HttpResponse:
+        """A fault of ours: logged with its traceback, answered in the error shape without it (also
+        with DEBUG on, where ninja would send the traceback as text)."""
+        logger.exception("unhandled error in %s %s", request.method, request.path)
+        return error_response(api, request, server_fault(), status=500)
+
+
+def server_fault() -> GovplusError:
+    return GovplusError(
+        "服务器内部错误，请稍后再试；问题已记录。",
+        "Internal server error; it has been logged. Please try again later.",
+        code="server_error",
+    )
 
 
 def build_api(routers: Iterable[ApiRouter]) -> NinjaAPI:
@@ -223,6 +320,7 @@ def build_api(routers: Iterable[ApiRouter]) -> NinjaAPI:
         description="一网通办平台接口 / One-stop government services API. Errors: {code, message, message_en, fields}.",
         urls_namespace="api",
         docs_url="/docs",
+        parser=JsonBodyParser(),
     )
     install_error_handlers(api)
     for mounted in routers:

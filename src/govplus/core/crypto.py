@@ -24,10 +24,22 @@ def _aes_key(secret: str) -> bytes:
     return hashlib.sha256(("govplus-data:" + secret).encode()).digest()
 
 
+def _utf8(text: str) -> bytes:
+    """Text as UTF-8; text that has none (a lone surrogate, which the edge should have refused,
+    `core.input`) is bad input, not a server fault."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        from govplus.core.errors import ValidationFailed
+        from govplus.core.input import SURROGATE_PROBLEM
+
+        raise ValidationFailed({"text": [SURROGATE_PROBLEM]}) from error
+
+
 def encrypt_text(plaintext: str) -> str:
     """Encrypt with a fresh 96-bit nonce; output is `v1:<base64(nonce|ciphertext|tag)>`."""
     nonce = os.urandom(12)
-    sealed = AESGCM(_aes_key(settings.GOVPLUS_DATA_KEY)).encrypt(nonce, plaintext.encode(), None)
+    sealed = AESGCM(_aes_key(settings.GOVPLUS_DATA_KEY)).encrypt(nonce, _utf8(plaintext), None)
     return f"{KEY_VERSION}:{base64.b64encode(nonce + sealed).decode()}"
 
 
@@ -42,7 +54,7 @@ def decrypt_text(token: str) -> str:
 def lookup_hash(value: str) -> str:
     """Keyed hash for equality lookup; normalised so that 'x' and 'X' check digits match."""
     normalised = value.strip().upper()
-    return hmac.new(settings.GOVPLUS_LOOKUP_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(settings.GOVPLUS_LOOKUP_KEY.encode(), _utf8(normalised), hashlib.sha256).hexdigest()
 
 
 def mask_middle(value: str, keep_start: int, keep_end: int) -> str:

@@ -69,6 +69,27 @@ class NotAuthenticated(GovplusError):
     code = "not_authenticated"
 
 
+class InsufficientScope(GovplusError):
+    """RFC 6750 §3.1: the access token is valid but was not granted the scope the operation needs.
+    Answered with 403 and `WWW-Authenticate: Bearer error="insufficient_scope", scope="..."`, so the
+    client asks for the scope instead of signing in again."""
+
+    status = 403
+    code = "insufficient_scope"
+
+    def __init__(self, scopes: list[str]) -> None:
+        wanted = " ".join(scopes)
+        super().__init__(
+            f"访问令牌未获授权范围“{wanted}”，请重新授权。",
+            f"The access token was not granted the scope {wanted!r}; ask for it and try again.",
+        )
+        self.scopes = list(scopes)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{" ".join(self.scopes)}"'}
+
+
 class RateLimited(GovplusError):
     """Too many attempts; `retry_after` (seconds) is sent as the `Retry-After` header."""
 

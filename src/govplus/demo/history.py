@@ -29,6 +29,7 @@ from govplus.core.models import Notification
 from govplus.demo.forms import Applicant, sample_form
 from govplus.identity.models import CitizenProfile, Role, StaffRole, User
 from govplus.identity.validators import id_check_char
+from govplus.testing.files import pdf_bytes
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -40,7 +41,7 @@ GIVEN = (
     "眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊"
     "亚宜可姬舒影荔枝思丽"
 )
-PDF_BYTES = b"%PDF-1.4\n% govplus demo material\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF_BYTES = pdf_bytes(b" govplus demo material")
 RATING_WEIGHTS = [(5, 65), (4, 20), (3, 8), (2, 4), (1, 3)]
 
 

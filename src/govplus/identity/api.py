@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from govplus.core.api import AUTH, ERRORS, actor_of
+from govplus.core.api import AUTH, ERRORS, InputSchema, actor_of
 from govplus.core.notify import notification_mark_read
 from govplus.core.selectors import notification_list_for
 from govplus.identity.selectors import staff_assignments
@@ -32,7 +32,7 @@ class NotificationOut(Schema):
     is_read: bool
 
 
-class MarkReadIn(Schema):
+class MarkReadIn(InputSchema):
     id: int | None = None
 
 

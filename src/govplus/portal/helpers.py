@@ -24,6 +24,15 @@ def field_errors(error: GovplusError) -> dict[str, list[str]]:
     return error.fields or {"general": [f"{error.message}"]}
 
 
+def whole_number(text: str, *, default: int, maximum: int) -> int:
+    """A page's number parameter (`?page=`, a row id): `default` when it is not a whole number from 0
+    to `maximum`, so that `page=99999999999999999999` never overflows the database (a 500)."""
+    text = text.strip()
+    if not text.isdigit() or len(text) > 18 or int(text) > maximum:
+        return default
+    return int(text)
+
+
 def staff_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @login_required
     @wraps(view)

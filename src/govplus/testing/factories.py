@@ -17,10 +17,16 @@ from govplus.catalog.services import builtin_processes_install, catalog_import
 from govplus.identity.models import Department, Role, User
 from govplus.identity.services import citizen_register, regions_departments_import, staff_create
 from govplus.identity.validators import id_check_char
+from govplus.testing.files import pdf_bytes, png_bytes
 
 PASSWORD = "Test@2026pass"
-PDF = b"%PDF-1.4\n%test material\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = pdf_bytes(b"test material")
+PNG = png_bytes()
+
+
+def pdf_of_size(size: int) -> bytes:
+    """A sound PDF of exactly `size` bytes (upload limits)."""
+    return pdf_bytes(b"test material", size=size)
 
 
 def id_number(first17: str) -> str:

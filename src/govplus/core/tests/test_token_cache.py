@@ -30,7 +30,7 @@ def test_a_remembered_token_still_needs_the_scope_of_each_endpoint(county):
     token = _token(county.staff["clerk"], "openid profile")
     assert _get("/me", token) == 200
     assert _get("/me", token) == 200  # now from the cache
-    assert _get("/tasks", token) == 401, "the cache must not widen what the token was granted"
+    assert _get("/tasks", token) == 403, "the cache must not widen what the token was granted (403 insufficient_scope)"
 
 
 def test_the_remembered_user_is_the_tokens_own(county):

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from govplus.cases.deadlines import deadline_colour, near_due_before
 from govplus.cases.models import Application, ApplicationMaterial, CaseEvent, CaseTask
@@ -131,7 +132,7 @@ def task_list_for(
         values, total = _task_page_postgres(actor.pk, states=states, step=step, limit=limit, offset=offset)
     else:
         values, total = _task_page_portable(actor, states=states, step=step, limit=limit, offset=offset)
-    when = today or dt.date.today()
+    when = today or timezone.localdate()  # the county's date, not the server's
     near_due = near_due_before(today=when, calendar=WorkingCalendar())
     return total, [
         TaskRow(*row, deadline_colour(due_date=row[6], today=when, near_due=near_due))  # type: ignore[call-arg]
@@ -147,7 +148,9 @@ def _task_page_portable(
     if step:
         rows = rows.filter(step=step)
     ids = list(rows.order_by("due_date", "id").values_list("id", flat=True)[offset : offset + limit])
-    total = rows.count() if len(ids) == limit else offset + len(ids)
+    # A short page that holds rows ends the list, so its total is known; an empty page past the end
+    # says nothing about how many came before it.
+    total = offset + len(ids) if 0 < len(ids) < limit or (offset == 0 and not ids) else rows.count()
     # plain tuples, not model instances: 50 rows x 4 models cost more Python than the whole query
     by_id = {row[0]: row for row in CaseTask.objects.filter(pk__in=ids).values_list(*_TASK_ROW_COLUMNS)}
     return [by_id[task_id] for task_id in ids if task_id in by_id], total
@@ -200,7 +203,7 @@ def _task_page_postgres(
     with connection.cursor() as cursor:
         cursor.execute(_QUEUE_HEADS_SQL.format(step=step_sql), params)
         rows = cursor.fetchall()
-        if len(rows) < limit:  # the last page: the total is known without counting
+        if 0 < len(rows) < limit or (offset == 0 and not rows):  # the last page: the total is known
             return rows, offset + len(rows)
         # The total is the one part that grows with the open work (an index-only count of every open
         # task of the queues: ~0.3 ms per 1,000); it may lag by TASK_COUNT_SECONDS.

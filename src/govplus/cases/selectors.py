@@ -15,10 +15,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from govplus.cases.deadlines import deadline_colour, near_due_before
 from govplus.cases.models import Application, ApplicationMaterial, CaseEvent, CaseTask
 from govplus.cases.scope import task_scope
+from govplus.catalog.models import Material
 from govplus.core.calendar import WorkingCalendar
 from govplus.core.errors import NotFound, RateLimited, ValidationFailed
 from govplus.identity.models import User
@@ -58,6 +60,26 @@ def application_events(*, application: Application, include_internal: bool) -> l
 def application_materials(*, application: Application, current_only: bool = True) -> list[ApplicationMaterial]:
     rows = application.materials.all()
     return list(rows.filter(is_current=True) if current_only else rows)
+
+
+def application_missing_materials(
+    *, application: Application, materials: list[Material] | None = None, present: set[str] | None = None
+) -> list[Material]:
+    """Required materials the applicant must upload and has not (materials other sources supply are
+    not the applicant's to give). `materials` / `present`: when the caller already has them."""
+    if present is None:
+        present = set(
+            ApplicationMaterial.objects.filter(application=application, is_current=True).values_list(
+                "material_code", flat=True
+            )
+        )
+    if materials is None:
+        materials = list(application.service_item.materials.all())
+    return [
+        material
+        for material in materials
+        if material.is_required and material.source == Material.Source.APPLICANT and material.code not in present
+    ]
 
 
 def material_get_for(*, actor: User, receipt_no: str, material_id: int) -> ApplicationMaterial:
@@ -216,6 +238,127 @@ def _task_page_postgres(
     return rows, total
 
 
+@dataclass(frozen=True)
+class TimeLimits:
+    """The limits of a case in one wording for every page: 承诺期限 (promised) and 法定期限 (statutory).
+
+    `promised_date` is the expected completion (预计办结): counted from acceptance, or from submission
+    while the case waits for acceptance (`is_before_acceptance`); `statutory_date` is the legal maximum,
+    known once the case is accepted (before that the item's `statutory_days` from acceptance apply);
+    `acceptance_due` binds while the case waits for acceptance. A withdrawn or refused case has none.
+    0 days means 即办 (done on the spot).
+    """
+
+    promised_days: int
+    statutory_days: int
+    promised_date: dt.date | None
+    statutory_date: dt.date | None
+    acceptance_due: dt.date | None
+    is_before_acceptance: bool
+    is_paused: bool
+    has_limits: bool
+
+
+def application_time_limits(*, application: Application) -> TimeLimits:
+    item = application.service_item
+    ended_without_decision = application.status in (Application.Status.WITHDRAWN, Application.Status.NOT_ACCEPTED)
+    before_acceptance = application.accepted_at is None and not ended_without_decision
+    return TimeLimits(
+        promised_days=item.promised_limit_days,
+        statutory_days=item.statutory_limit_days,
+        promised_date=None if ended_without_decision else application.promised_due_date,
+        statutory_date=None if before_acceptance or ended_without_decision else application.due_date,
+        acceptance_due=application.due_date if before_acceptance and application.submitted_at else None,
+        is_before_acceptance=before_acceptance,
+        is_paused=application.clock_paused_on is not None,
+        has_limits=not ended_without_decision and application.status != Application.Status.DRAFT,
+    )
+
+
+@dataclass(frozen=True)
+class DepartmentPart:
+    """并联审批: one department's own part of a case — what it issues and how it decided.
+
+    `status` is "pending" (not decided yet), "approved", "denied", or "none" (the case ended before
+    the department decided: withdrawn, not accepted). `reason` is the department's opinion.
+    """
+
+    department_code: str
+    department_name: str
+    result: str
+    result_en: str
+    is_lead: bool
+    status: str
+    decided_at: dt.datetime | None
+    reason: str
+
+    @property
+    def status_label(self) -> str:
+        labels = {
+            "pending": _("待办理"),
+            "approved": _("准予"),
+            "denied": _("不予准予"),
+            "none": _("未办理"),
+        }
+        return str(labels[self.status])
+
+
+PART_DECISIONS = {"approve": "approved", "deny": "denied"}
+
+
+def application_department_parts(*, application: Application) -> list[DepartmentPart]:
+    """The parts of a case handled by several departments in parallel (并联审批), lead first.
+
+    Each co-handling department decides its own part in its co-review task (准予 / 不予准予 with
+    reasons); the lead department's part is its decision. What each part issues comes from the
+    catalogue (`results_by_department`); the lead's defaults to the item's result. An item handled by
+    one department has no parts (empty list).
+    """
+    item = application.service_item
+    co_departments = list(item.co_departments.all())
+    if not co_departments:
+        return []
+    results = {part["department"]: part for part in item.results_by_department if isinstance(part, dict)}
+    order = list(results)  # the catalogue's order, then the rest by code
+    co_departments.sort(key=lambda d: (order.index(d.code) if d.code in order else len(order), d.code))
+    decisions: dict[int, CaseTask] = {}
+    for task in application.tasks.filter(status=CaseTask.Status.COMPLETED, action__in=PART_DECISIONS).order_by(
+        "completed_at", "id"
+    ):
+        decisions[task.department_id] = task  # the latest decision of each department counts
+    parts = []
+    for department in [application.department, *co_departments]:
+        is_lead = department.pk == application.department_id
+        decided = decisions.get(department.pk)
+        if decided is not None:
+            status = PART_DECISIONS[decided.action]
+        else:
+            status = "none" if application.is_finished else "pending"
+        catalogue = results.get(department.code, {})
+        parts.append(
+            DepartmentPart(
+                department_code=department.code,
+                department_name=department.name,
+                result=catalogue.get("result", item.result_name if is_lead else ""),
+                result_en=catalogue.get("result_en", ""),
+                is_lead=is_lead,
+                status=status,
+                decided_at=decided.completed_at if decided else None,
+                reason=decided.opinion if decided else "",
+            )
+        )
+    return parts
+
+
+def co_handling_denials(*, application: Application) -> list[DepartmentPart]:
+    """The co-handling departments that refused their part (不予准予)."""
+    return [
+        part
+        for part in application_department_parts(application=application)
+        if part.status == "denied" and not part.is_lead
+    ]
+
+
 def tasks_of_application(*, application: Application) -> list[CaseTask]:
     return list(application.tasks.select_related("department", "completed_by").order_by("created_at", "id"))
 
@@ -232,6 +375,7 @@ class PublicProgress:
     due_date: dt.date | None
     concluded_at: dt.datetime | None
     steps: list[tuple[dt.datetime, str]]
+    limits: TimeLimits | None = None
 
 
 def progress_public(*, receipt_no: str, phone_last4: str, client: str) -> PublicProgress:
@@ -277,4 +421,5 @@ def progress_public(*, receipt_no: str, phone_last4: str, client: str) -> Public
         due_date=application.due_date,
         concluded_at=application.concluded_at,
         steps=steps,
+        limits=application_time_limits(application=application),
     )

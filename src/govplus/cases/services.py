@@ -24,6 +24,7 @@ from govplus.cases import engine
 from govplus.cases.deadlines import clock_resume, clock_start_acceptance
 from govplus.cases.forms import contact_phone_of, form_clean
 from govplus.cases.models import Application, ApplicationMaterial, CaseEvent, CaseTask, SupplementRequest
+from govplus.cases.selectors import application_missing_materials
 from govplus.cases.uploads import upload_check
 from govplus.cases.workflow import WITHDRAWABLE
 from govplus.catalog.models import Material, ServiceItem
@@ -141,13 +142,17 @@ def _phone_cipher(item: ServiceItem, cleaned: dict[str, str], actor: User) -> st
     return encrypt_text(phone) if phone else ""
 
 
-def application_update_form(*, actor: User, receipt_no: str, form: dict[str, Any]) -> Application:
+def application_update_form(
+    *, actor: User, receipt_no: str, form: dict[str, Any], require_complete: bool = False
+) -> Application:
+    """Replace a draft's form; with `require_complete` (the wizard leaving step 1) a missing required
+    field is reported now rather than at submission."""
     with transaction.atomic():
         application = _own_application(actor=actor, receipt_no=receipt_no)
         if application.status != Application.Status.DRAFT:
             raise Conflict("办件已提交，不能修改申请表。", "The application was submitted; the form is locked.")
         item = application.service_item
-        cleaned = form_clean(fields=item.form_fields, data=form, require_complete=False)
+        cleaned = form_clean(fields=item.form_fields, data=form, require_complete=require_complete)
         application.form_data_encrypted = encrypt_text(json.dumps(cleaned, ensure_ascii=False))
         application.contact_phone_encrypted = _phone_cipher(item, cleaned, actor)
         application.version += 1
@@ -243,19 +248,7 @@ def material_upload_bytes(
 def _missing_materials(
     application: Application, *, materials: list[Material] | None = None, present: set[str] | None = None
 ) -> list[Material]:
-    if present is None:
-        present = set(
-            ApplicationMaterial.objects.filter(application=application, is_current=True).values_list(
-                "material_code", flat=True
-            )
-        )
-    if materials is None:
-        materials = list(application.service_item.materials.all())
-    return [
-        material
-        for material in materials
-        if material.is_required and material.source == Material.Source.APPLICANT and material.code not in present
-    ]
+    return application_missing_materials(application=application, materials=materials, present=present)
 
 
 def tasks_create(
@@ -318,7 +311,7 @@ def _submit(
         except ValidationFailed as error:
             problems.update(error.fields)
     for material in _missing_materials(application, materials=materials, present=present):
-        problems[f"materials.{material.code}"] = [f"请上传“{material.name}” / this material is required"]
+        problems[f"materials.{material.code}"] = [f"请上传“{material.name}” / please upload “{material.name}”"]
     if problems:
         raise ValidationFailed(problems, "申请尚不完整，请补充后再提交。", "The application is incomplete.")
     now = timezone.now()
@@ -482,6 +475,12 @@ def application_withdraw(*, actor: User, receipt_no: str, reason: str = "") -> A
             ).serialized
         application.status = Application.Status.WITHDRAWN
         application.concluded_at = timezone.now()
+        # nothing is pending any more: no current stage, no deadline running
+        application.stage = ""
+        application.due_date = application.promised_due_date = None
+        application.clock_paused_on = application.paused_days_remaining = None
+        application.paused_promised_days_remaining = None
+        application.warning_level = ""
         application.version += 1
         application.save()
         CaseTask.objects.filter(

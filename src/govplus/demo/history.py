@@ -301,8 +301,9 @@ def _sample_value(field: dict[str, object], rng: random.Random) -> str:
     if kind == "idcard":
         first17 = "33052119900307123"
         return first17 + id_check_char(first17)
-    if kind == "date":
-        return "2026-12-01"
+    if kind == "date":  # appointments lie ahead; every other date in the demo is behind us
+        ahead = field.get("not_before") == "today"
+        return (timezone.localdate() + dt.timedelta(days=7 if ahead else -30)).isoformat()
     if kind == "number":
         return "1"
     return "德清县武康街道英溪南路1号" if kind == "address" else "演示填写内容"

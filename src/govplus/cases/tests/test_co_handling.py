@@ -111,3 +111,13 @@ def test_no_decision_form_answers_for_the_clerk(county):
     assert "不能执行该操作" in response.content.decode()
     task.refresh_from_db()
     assert task.status == CaseTask.Status.OPEN
+
+
+def test_in_english_the_parts_and_limits_read_in_english(county):
+    application = parallel_case(county)
+    citizen = client_for(county.citizen)
+    citizen.get("/lang/en/")
+    page = citizen.get(f"/my/applications/{application.receipt_no}").content.decode()
+    assert "Progress by department" in page and "Tax registration" in page and "Pending" in page
+    assert "Expected completion" in page and "Statutory limit (latest)" in page
+    assert "working days after acceptance" in page

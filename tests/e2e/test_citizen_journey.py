@@ -147,7 +147,7 @@ def test_citizen_applies_supplements_once_and_rates_the_result(
     expect(notice).to_contain_text("请补正材料（补正前办理计时暂停）")
     expect(notice).to_contain_text(f"{M01}：照片模糊，请重新拍摄上传")
     expect(status_of(citizen)).to_have_text("待补正")
-    expect(citizen.locator("dl.facts div").filter(has_text="办理期限")).to_contain_text("计时暂停")
+    expect(citizen.locator("dl.facts div").filter(has_text="预计办结")).to_contain_text("计时暂停")
     screenshot(citizen, "11-citizen-supplement-notice")
     notice.get_by_role("link", name="去补正").click()
     expect(citizen.get_by_role("heading", level=1)).to_have_text("补正材料：居民身份证换领")

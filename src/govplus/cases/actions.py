@@ -16,6 +16,7 @@ from django.utils import timezone
 from govplus.cases.deadlines import clock_extend, clock_pause, clock_resume, clock_start_processing
 from govplus.cases.models import Application, CaseTask
 from govplus.cases.scope import task_scope
+from govplus.cases.selectors import co_handling_denials
 from govplus.cases.services import supplement_request_create, tasks_create
 from govplus.cases.transitions import application_transition
 from govplus.cases.workflow import (
@@ -66,6 +67,18 @@ def task_complete(
     spec = ACTIONS[action]
     if spec.requires_opinion and not opinion:
         raise ValidationFailed({"opinion": ["请填写意见或理由 / an opinion is required for this action"]})
+    if task.step == "decide" and action == "approve" and not opinion:
+        denials = co_handling_denials(application=task.application)
+        if denials:
+            names = "、".join(part.department_name for part in denials)
+            raise ValidationFailed(
+                {
+                    "opinion": [
+                        f"{names}不予准予其办理部分，准予时请写明如何处理 / a co-handling department refused "
+                        "its part: explain the decision in the opinion"
+                    ]
+                }
+            )
     if action == "request_supplement":
         return _request_supplement(actor=actor, task=task, items=supplement_items or [], note=opinion)
     item = task.application.service_item
@@ -121,8 +134,15 @@ def task_complete(
             CaseTask.objects.filter(application=application, status__in=OPEN_STATES).update(
                 status=CaseTask.Status.CANCELLED
             )
-        _notify_applicant(application, action=action)
+        _notify_applicant(application, action=action, task=task, opinion=opinion)
     return application
+
+
+def _event_title(task: CaseTask, action_label: str) -> str:
+    """A co-handling department's decision names the department: it decides its own part."""
+    if task.department_id != task.application.department_id:
+        return f"{task.label}（{task.department.name}）：{action_label}"
+    return f"{task.label}：{action_label}"
 
 
 def _apply_outcome(
@@ -159,9 +179,21 @@ def _apply_outcome(
     return target
 
 
-def _notify_applicant(application: Application, *, action: str) -> None:
+def _notify_applicant(application: Application, *, action: str, task: CaseTask, opinion: str) -> None:
+    if action == "deny" and task.department_id != application.department_id:
+        notification_send(
+            recipient=application.applicant,
+            title=f"{task.department.name}不予准予其办理部分",
+            body=f"办件编号 {application.receipt_no}。理由：{opinion[:200]}",
+            link=f"/my/applications/{application.receipt_no}",
+        )
+        return
     messages = {
-        "accept": ("您的申请已受理", f"办件编号 {application.receipt_no}，法定办结期限 {application.due_date}。"),
+        "accept": (
+            "您的申请已受理",
+            f"办件编号 {application.receipt_no}，预计办结 {application.promised_due_date}"
+            f"（承诺期限），最迟 {application.due_date}（法定期限）。",
+        ),
         "not_accept": ("您的申请不予受理", "请查看办件详情中的理由。"),
         "conclude": ("您的申请已办结", "请查看办理结果，并对本次服务进行评价。"),
     }

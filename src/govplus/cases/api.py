@@ -67,6 +67,20 @@ def application_detail_out(application: Application, *, include_internal: bool) 
     rating = getattr(application, "rating", None) if hasattr(application, "rating") else None
     return {
         **application_out(application),
+        "departments": [
+            {
+                "department_code": part.department_code,
+                "department": part.department_name,
+                "result": part.result,
+                "result_en": part.result_en,
+                "is_lead": part.is_lead,
+                "status": part.status,
+                "decided_at": part.decided_at,
+                # an approving department's opinion is internal; a refusal's reason is the applicant's to know
+                "reason": part.reason if include_internal or part.status == "denied" else "",
+            }
+            for part in selectors.application_department_parts(application=application)
+        ],
         "form": reveal.application_form_masked(application=application) if include_internal else application.form_data,
         "materials": selectors.application_materials(application=application),
         "events": selectors.application_events(application=application, include_internal=include_internal),

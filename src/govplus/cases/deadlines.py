@@ -43,9 +43,13 @@ def near_due_before(*, today: dt.date, calendar: WorkingCalendar) -> dt.date:
 
 
 def clock_start_acceptance(application: Application, *, today: dt.date, calendar: WorkingCalendar) -> None:
-    days = application.service_item.acceptance_limit_days
-    application.due_date = calendar.add_working_days(today, days)
-    application.promised_due_date = None
+    """Waiting for acceptance: the acceptance deadline binds; the promised date (承诺期限) is counted
+    from submission so that applicant and staff see the expected completion from the first day; it is
+    counted again from acceptance."""
+    item = application.service_item
+    application.due_date = calendar.add_working_days(today, item.acceptance_limit_days)
+    application.promised_due_date = calendar.add_working_days(today, item.promised_limit_days)
+    application.paused_promised_days_remaining = None
 
 
 def clock_start_processing(application: Application, *, today: dt.date, calendar: WorkingCalendar) -> None:

@@ -73,10 +73,23 @@ class PersonalDataAccessOut(Schema):
     staff: str
     field: str
     field_label: str
+
+
+class DepartmentPartOut(Schema):
+    """并联审批: one department's part — what it issues and its decision (pending/approved/denied/none)."""
+
+    department_code: str
+    department: str
+    result: str
+    result_en: str
+    is_lead: bool
+    status: str
+    decided_at: dt.datetime | None
     reason: str
 
 
 class ApplicationDetailOut(ApplicationOut):
+    departments: list[DepartmentPartOut]
     form: dict[str, str]
     materials: list[MaterialOut]
     events: list[EventOut]

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from govplus.cases.deadlines import deadline_colour, near_due_before
 from govplus.cases.models import (
@@ -199,7 +200,7 @@ def task_list_for(
         values, total = _task_page_postgres(actor.pk, states=states, step=step, limit=limit, offset=offset)
     else:
         values, total = _task_page_portable(actor, states=states, step=step, limit=limit, offset=offset)
-    when = today or dt.date.today()
+    when = today or timezone.localdate()  # the county's date, not the server's
     near_due = near_due_before(today=when, calendar=WorkingCalendar())
     return total, [
         TaskRow(*row, deadline_colour(due_date=row[6], today=when, near_due=near_due))  # type: ignore[call-arg]
@@ -215,7 +216,9 @@ def _task_page_portable(
     if step:
         rows = rows.filter(step=step)
     ids = list(rows.order_by("due_date", "id").values_list("id", flat=True)[offset : offset + limit])
-    total = rows.count() if len(ids) == limit else offset + len(ids)
+    # A short page that holds rows ends the list, so its total is known; an empty page past the end
+    # says nothing about how many came before it.
+    total = offset + len(ids) if 0 < len(ids) < limit or (offset == 0 and not ids) else rows.count()
     # plain tuples, not model instances: 50 rows x 4 models cost more Python than the whole query
     by_id = {row[0]: row for row in CaseTask.objects.filter(pk__in=ids).values_list(*_TASK_ROW_COLUMNS)}
     return [by_id[task_id] for task_id in ids if task_id in by_id], total
@@ -268,7 +271,7 @@ def _task_page_postgres(
     with connection.cursor() as cursor:
         cursor.execute(_QUEUE_HEADS_SQL.format(step=step_sql), params)
         rows = cursor.fetchall()
-        if len(rows) < limit:  # the last page: the total is known without counting
+        if 0 < len(rows) < limit or (offset == 0 and not rows):  # the last page: the total is known
             return rows, offset + len(rows)
         # The total is the one part that grows with the open work (an index-only count of every open
         # task of the queues: ~0.3 ms per 1,000); it may lag by TASK_COUNT_SECONDS.
@@ -279,6 +282,127 @@ def _task_page_postgres(
             total = cursor.fetchone()[0]
             cache.set(key, total, timeout=TASK_COUNT_SECONDS)
     return rows, total
+
+
+@dataclass(frozen=True)
+class TimeLimits:
+    """The limits of a case in one wording for every page: 承诺期限 (promised) and 法定期限 (statutory).
+
+    `promised_date` is the expected completion (预计办结): counted from acceptance, or from submission
+    while the case waits for acceptance (`is_before_acceptance`); `statutory_date` is the legal maximum,
+    known once the case is accepted (before that the item's `statutory_days` from acceptance apply);
+    `acceptance_due` binds while the case waits for acceptance. A withdrawn or refused case has none.
+    0 days means 即办 (done on the spot).
+    """
+
+    promised_days: int
+    statutory_days: int
+    promised_date: dt.date | None
+    statutory_date: dt.date | None
+    acceptance_due: dt.date | None
+    is_before_acceptance: bool
+    is_paused: bool
+    has_limits: bool
+
+
+def application_time_limits(*, application: Application) -> TimeLimits:
+    item = application.service_item
+    ended_without_decision = application.status in (Application.Status.WITHDRAWN, Application.Status.NOT_ACCEPTED)
+    before_acceptance = application.accepted_at is None and not ended_without_decision
+    return TimeLimits(
+        promised_days=item.promised_limit_days,
+        statutory_days=item.statutory_limit_days,
+        promised_date=None if ended_without_decision else application.promised_due_date,
+        statutory_date=None if before_acceptance or ended_without_decision else application.due_date,
+        acceptance_due=application.due_date if before_acceptance and application.submitted_at else None,
+        is_before_acceptance=before_acceptance,
+        is_paused=application.clock_paused_on is not None,
+        has_limits=not ended_without_decision and application.status != Application.Status.DRAFT,
+    )
+
+
+@dataclass(frozen=True)
+class DepartmentPart:
+    """并联审批: one department's own part of a case — what it issues and how it decided.
+
+    `status` is "pending" (not decided yet), "approved", "denied", or "none" (the case ended before
+    the department decided: withdrawn, not accepted). `reason` is the department's opinion.
+    """
+
+    department_code: str
+    department_name: str
+    result: str
+    result_en: str
+    is_lead: bool
+    status: str
+    decided_at: dt.datetime | None
+    reason: str
+
+    @property
+    def status_label(self) -> str:
+        labels = {
+            "pending": _("待办理"),
+            "approved": _("准予"),
+            "denied": _("不予准予"),
+            "none": _("未办理"),
+        }
+        return str(labels[self.status])
+
+
+PART_DECISIONS = {"approve": "approved", "deny": "denied"}
+
+
+def application_department_parts(*, application: Application) -> list[DepartmentPart]:
+    """The parts of a case handled by several departments in parallel (并联审批), lead first.
+
+    Each co-handling department decides its own part in its co-review task (准予 / 不予准予 with
+    reasons); the lead department's part is its decision. What each part issues comes from the
+    catalogue (`results_by_department`); the lead's defaults to the item's result. An item handled by
+    one department has no parts (empty list).
+    """
+    item = application.service_item
+    co_departments = list(item.co_departments.all())
+    if not co_departments:
+        return []
+    results = {part["department"]: part for part in item.results_by_department if isinstance(part, dict)}
+    order = list(results)  # the catalogue's order, then the rest by code
+    co_departments.sort(key=lambda d: (order.index(d.code) if d.code in order else len(order), d.code))
+    decisions: dict[int, CaseTask] = {}
+    for task in application.tasks.filter(status=CaseTask.Status.COMPLETED, action__in=PART_DECISIONS).order_by(
+        "completed_at", "id"
+    ):
+        decisions[task.department_id] = task  # the latest decision of each department counts
+    parts = []
+    for department in [application.department, *co_departments]:
+        is_lead = department.pk == application.department_id
+        decided = decisions.get(department.pk)
+        if decided is not None:
+            status = PART_DECISIONS[decided.action]
+        else:
+            status = "none" if application.is_finished else "pending"
+        catalogue = results.get(department.code, {})
+        parts.append(
+            DepartmentPart(
+                department_code=department.code,
+                department_name=department.name,
+                result=catalogue.get("result", item.result_name if is_lead else ""),
+                result_en=catalogue.get("result_en", ""),
+                is_lead=is_lead,
+                status=status,
+                decided_at=decided.completed_at if decided else None,
+                reason=decided.opinion if decided else "",
+            )
+        )
+    return parts
+
+
+def co_handling_denials(*, application: Application) -> list[DepartmentPart]:
+    """The co-handling departments that refused their part (不予准予)."""
+    return [
+        part
+        for part in application_department_parts(application=application)
+        if part.status == "denied" and not part.is_lead
+    ]
 
 
 def tasks_of_application(*, application: Application) -> list[CaseTask]:
@@ -297,6 +421,7 @@ class PublicProgress:
     due_date: dt.date | None
     concluded_at: dt.datetime | None
     steps: list[tuple[dt.datetime, str]]
+    limits: TimeLimits | None = None
 
 
 def progress_public(*, receipt_no: str, phone_last4: str, client: str) -> PublicProgress:
@@ -344,6 +469,7 @@ def progress_public(*, receipt_no: str, phone_last4: str, client: str) -> Public
         due_date=application.due_date,
         concluded_at=application.concluded_at,
         steps=steps,
+        limits=application_time_limits(application=application),
     )
 
 

@@ -136,13 +136,17 @@ def _phone_cipher(item: ServiceItem, cleaned: dict[str, str], actor: User) -> st
     return encrypt_text(phone) if phone else ""
 
 
-def application_update_form(*, actor: User, receipt_no: str, form: dict[str, Any]) -> Application:
+def application_update_form(
+    *, actor: User, receipt_no: str, form: dict[str, Any], require_complete: bool = False
+) -> Application:
+    """Replace a draft's form; with `require_complete` (the wizard leaving step 1) a missing required
+    field is reported now rather than at submission."""
     with transaction.atomic():
         application = _own_application(actor=actor, receipt_no=receipt_no)
         if application.status != Application.Status.DRAFT:
             raise Conflict("办件已提交，不能修改申请表。", "The application was submitted; the form is locked.")
         item = application.service_item
-        cleaned = form_clean(fields=item.form_fields, data=form, require_complete=False)
+        cleaned = form_clean(fields=item.form_fields, data=form, require_complete=require_complete)
         application.form_data_encrypted = encrypt_text(json.dumps(cleaned, ensure_ascii=False))
         application.contact_phone_encrypted = _phone_cipher(item, cleaned, actor)
         application.version += 1
@@ -262,6 +266,12 @@ def _missing_materials(
         supplied = _confirmed_supplies(application, [m for m in lacking if m.source == Material.Source.LICENCE])
         lacking = [material for material in lacking if material.code not in supplied]
     return lacking
+
+
+def application_missing_materials(*, application: Application) -> list[Material]:
+    """The required materials the application still lacks (the rule of `_missing_materials`): what the
+    apply wizard checks when the applicant leaves the materials step."""
+    return _missing_materials(application)
 
 
 def _needs_of(materials: list[Material]) -> list[MaterialNeed]:
@@ -591,6 +601,12 @@ def application_withdraw(*, actor: User, receipt_no: str, reason: str = "") -> A
                 bpmn_xml=application.service_item.process.bpmn_xml, serialized=application.workflow_state
             ).serialized
         application.concluded_at = timezone.now()
+        # nothing is pending any more: no current stage, no deadline running
+        application.stage = ""
+        application.due_date = application.promised_due_date = None
+        application.clock_paused_on = application.paused_days_remaining = None
+        application.paused_promised_days_remaining = None
+        application.warning_level = ""
         application_transition(
             application,
             action="withdraw",

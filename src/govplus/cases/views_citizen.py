@@ -6,14 +6,16 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from govplus.cases import ratings, reveal, selectors, services
 from govplus.cases.models import Application
+from govplus.cases.workflow import WITHDRAWABLE
 from govplus.catalog.selectors import service_get_published
 from govplus.core.errors import GovplusError, NotFound
-from govplus.portal.helpers import applicant_required, field_errors, user_of
+from govplus.portal.helpers import applicant_required, field_errors, pager_for, user_of
 
 
 def _detail_url(receipt_no: str) -> str:
@@ -27,7 +29,7 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
         item = service_get_published(code=code)
     except NotFound as error:
         raise Http404 from error
-    context: dict[str, object] = {"item": item, "values": {}}
+    context: dict[str, object] = {"item": item, "values": {}, "today": timezone.localdate()}
     if request.method == "GET" and request.GET.get("receipt_no"):
         try:
             draft = selectors.application_get_for(actor=user_of(request), receipt_no=request.GET["receipt_no"])
@@ -41,7 +43,7 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
         try:
             if receipt_no:
                 application = services.application_update_form(
-                    actor=user_of(request), receipt_no=receipt_no, form=values
+                    actor=user_of(request), receipt_no=receipt_no, form=values, require_complete=True
                 )
             else:
                 application = services.application_create(
@@ -49,6 +51,7 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
                     service_code=code,
                     form=values,
                     channel=_channel(request),
+                    require_complete=True,  # step 1 is checked when it is left
                 )
         except GovplusError as error:
             context.update(errors=field_errors(error), values=values, receipt_no=receipt_no)
@@ -108,9 +111,15 @@ def apply_materials(request: HttpRequest, receipt_no: str) -> HttpResponse:
         errors.update(_consents_record(request, application))
         if errors:
             status = max(status, 400)
+        if not errors and application.status == Application.Status.SUPPLEMENT_REQUESTED:
+            return _supplement(request, receipt_no)
+        if not errors:  # step 2 is checked when it is left: every required material is there
+            for material in services.application_missing_materials(application=application):
+                errors[material.code] = [
+                    _("请上传“%(name)s”（必需材料）") % {"name": material.name},
+                ]
+                status = 422
         if not errors:
-            if application.status == Application.Status.SUPPLEMENT_REQUESTED:
-                return _supplement(request, receipt_no)
             return redirect("portal:apply_review", receipt_no=receipt_no)
     current = {m.material_code: m for m in selectors.application_materials(application=application)}
     supplement = selectors.supplement_open(application=application)
@@ -179,10 +188,27 @@ def apply_review(request: HttpRequest, receipt_no: str) -> HttpResponse:
     )
 
 
+MY_APPLICATIONS_PER_PAGE = 20
+
+
 @applicant_required
 def my_applications(request: HttpRequest) -> HttpResponse:
-    rows = selectors.application_list_for(actor=user_of(request))[:200]
-    return render(request, "cases/my_applications.html", {"applications": rows})
+    """My applications, newest first, 20 a page, optionally of one status."""
+    status = request.GET.get("status", "")
+    if status not in Application.Status.values:
+        status = ""
+    rows = selectors.application_list_for(actor=user_of(request), status=status)
+    pager = pager_for(request, total=rows.count(), per_page=MY_APPLICATIONS_PER_PAGE, filters={"status": status})
+    return render(
+        request,
+        "cases/my_applications.html",
+        {
+            "applications": rows[pager.offset : pager.offset + pager.per_page],
+            "pager": pager,
+            "status": status,
+            "statuses": Application.Status.choices,
+        },
+    )
 
 
 @applicant_required
@@ -191,11 +217,15 @@ def application_detail(request: HttpRequest, receipt_no: str) -> HttpResponse:
         application = selectors.application_get_for(actor=user_of(request), receipt_no=receipt_no)
     except NotFound as error:
         raise Http404 from error
+    parts = selectors.application_department_parts(application=application)
     return render(
         request,
         "cases/application_detail.html",
         {
             "application": application,
+            "parts": parts,
+            "limits": selectors.application_time_limits(application=application),
+            "denials": [part for part in parts if part.status == "denied" and not part.is_lead],
             "events": selectors.application_events(application=application, include_internal=False),
             "materials": selectors.application_materials(application=application),
             "supplement": selectors.supplement_open(application=application),
@@ -230,12 +260,30 @@ def application_rate(request: HttpRequest, receipt_no: str) -> HttpResponse:
 
 
 @applicant_required
-@require_POST
 def application_withdraw(request: HttpRequest, receipt_no: str) -> HttpResponse:
+    """撤回: a page that says what withdrawing means; only a POST with `confirm` withdraws."""
     try:
-        services.application_withdraw(
-            actor=user_of(request), receipt_no=receipt_no, reason=request.POST.get("reason", "")
-        )
-    except GovplusError as error:
-        messages.error(request, error.message)
-    return HttpResponseRedirect(_detail_url(receipt_no))
+        application = selectors.application_get_for(actor=user_of(request), receipt_no=receipt_no)
+    except NotFound as error:
+        raise Http404 from error
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            services.application_withdraw(
+                actor=user_of(request), receipt_no=receipt_no, reason=request.POST.get("reason", "")
+            )
+        except GovplusError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("申请已撤回，办件编号 %(no)s。如需办理请重新申请。") % {"no": receipt_no})
+        return HttpResponseRedirect(_detail_url(receipt_no))
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponse(status=405)
+    return render(
+        request,
+        "cases/withdraw_confirm.html",
+        {
+            "application": application,
+            "reason": request.POST.get("reason", ""),
+            "is_withdrawable": application.status in WITHDRAWABLE,
+        },
+    )

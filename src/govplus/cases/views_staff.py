@@ -7,7 +7,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
@@ -15,25 +14,30 @@ from django.views.decorators.http import require_POST
 from govplus.cases import actions, reveal, selectors
 from govplus.cases.models import Application
 from govplus.cases.ratings import rectification_resolve
-from govplus.cases.workflow import DELIVERY_METHODS, actions_for_step
+from govplus.cases.workflow import DELIVERY_METHODS, STEP_ACTIONS, actions_for_step
 from govplus.core.errors import GovplusError, NotFound
 from govplus.core.i18n import localized
 from govplus.identity.models import Role
 from govplus.identity.selectors import staff_assignments
-from govplus.portal.helpers import field_errors, staff_required, user_of, whole_number
+from govplus.portal.helpers import field_errors, pager_for, staff_required, user_of, whole_number
+
+WORKBENCH_PER_PAGE = 50
 
 
 @staff_required
 def workbench(request: HttpRequest) -> HttpResponse:
     step = request.GET.get("step", "")
-    page = max(1, whole_number(request.GET.get("page", "1"), default=1, maximum=1_000_000))
+    if step not in STEP_ACTIONS:
+        step = ""
+    page = max(1, whole_number(request.GET.get("page", "1"), default=1, maximum=10_000))
     total, rows = selectors.task_list_for(
-        actor=user_of(request),
-        step=step,
-        limit=50,
-        offset=(page - 1) * 50,
-        today=timezone.localdate(),
+        actor=user_of(request), step=step, limit=WORKBENCH_PER_PAGE, offset=(page - 1) * WORKBENCH_PER_PAGE
     )
+    pager = pager_for(request, total=total or 0, per_page=WORKBENCH_PER_PAGE, filters={"step": step})
+    if pager.page != page:  # past the end: show the last page
+        total, rows = selectors.task_list_for(
+            actor=user_of(request), step=step, limit=WORKBENCH_PER_PAGE, offset=pager.offset
+        )
     return render(
         request,
         "cases/workbench.html",
@@ -41,12 +45,11 @@ def workbench(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "total": total,
             "step": step,
-            "page": page,
+            "pager": pager,
             "assignments": [
                 (localized({"name": a.department_name, "name_en": a.department_name_en}), Role(a.role).label)
                 for a in staff_assignments(user=user_of(request))
             ],
-            "has_next": total is not None and total > page * 50,
         },
     )
 
@@ -71,11 +74,15 @@ def _case_render(
     tasks = selectors.tasks_of_application(application=application)
     access = selectors.case_access_for(actor=user_of(request), tasks=tasks)
     item_materials = list(application.service_item.materials.all())
+    parts = selectors.application_department_parts(application=application)
     return render(
         request,
         "cases/case.html",
         {
             "application": application,
+            "parts": parts,
+            "limits": selectors.application_time_limits(application=application),
+            "denials": [part for part in parts if part.status == "denied" and not part.is_lead],
             "tasks": tasks,
             "my_tasks": [(task, actions_for_step(task.step)) for task in access.my_open_tasks],
             "events": selectors.application_events(application=application, include_internal=True),

@@ -90,6 +90,8 @@ class ServiceItem(TimestampedModel):
     category = models.CharField(_("领域"), max_length=20, blank=True)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="service_items")
     co_departments = models.ManyToManyField(Department, blank=True, related_name="co_handled_items")
+    # 并联审批: what each department's part gives the applicant, [{"department", "result", "result_en"}]
+    results_by_department = models.JSONField(_("各部门办理结果"), default=list, blank=True)
     legal_basis = models.TextField(_("设定依据"))
     target_citizen = models.BooleanField(_("面向自然人"), default=True)
     target_business = models.BooleanField(_("面向法人"), default=False)

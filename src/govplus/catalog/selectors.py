@@ -11,7 +11,7 @@ from importlib import resources
 from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
-from govplus.catalog.models import POWER_TYPES, Material, ProcessDefinition, ServiceItem, Theme
+from govplus.catalog.models import POWER_TYPES, ItemType, Material, ProcessDefinition, ServiceItem, Theme
 from govplus.catalog.responsibilities import ResponsibilityEntry, responsibilities_for
 from govplus.catalog.search import is_english_word, query_tokens, score
 from govplus.core.engine import process_steps
@@ -242,14 +242,28 @@ def theme_get(*, code: str) -> Theme:
     return theme
 
 
-def power_list() -> QuerySet[ServiceItem]:
-    """权力清单: every published administrative power, by department and type."""
-    return (
+def power_list(*, department: str = "", item_type: str = "") -> QuerySet[ServiceItem]:
+    """权力清单: every published administrative power, by department and type; optionally of one
+    department (its code) and one type."""
+    rows = _published().filter(item_type__in=POWER_TYPES)
+    if department:
+        rows = rows.filter(department__code=department)
+    if item_type:
+        rows = rows.filter(item_type=item_type)
+    return rows.select_related("department").order_by("department__code", "item_type", "code")
+
+
+def power_list_filters() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The departments holding powers and the power types, as (value, label) for the list's filters."""
+    departments = list(
         _published()
         .filter(item_type__in=POWER_TYPES)
-        .select_related("department")
-        .order_by("department__code", "item_type", "code")
+        .order_by("department__code")
+        .values_list("department__code", "department__name")
+        .distinct()
     )
+    types = [(value, str(label)) for value, label in ItemType.choices if value in POWER_TYPES]
+    return departments, types
 
 
 def responsibility_list() -> list[ResponsibilityEntry]:

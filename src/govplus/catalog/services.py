@@ -42,7 +42,7 @@ ITEM_SCALARS = [
     "result_type",
     "result_name",
 ]
-ITEM_JSON = ["conditions", "process_description", "faqs", "keywords", "form_fields"]
+ITEM_JSON = ["conditions", "process_description", "faqs", "keywords", "form_fields", "results_by_department"]
 FIELD_TYPES = {"text", "textarea", "number", "date", "select", "phone", "idcard", "address", "email"}
 
 
@@ -120,6 +120,13 @@ def _item_problems(position: int, raw: dict[str, Any], departments: dict[str, De
     for code in raw.get("co_departments", []):
         if code not in departments:
             add("co_departments", f"部门 {code} 不存在 / unknown department")
+    handling = {raw.get("department"), *raw.get("co_departments", [])}
+    for index, part in enumerate(raw.get("results_by_department", [])):
+        if not isinstance(part, dict) or part.get("department") not in handling or not part.get("result"):
+            add(
+                f"results_by_department[{index}]",
+                "需写明牵头或协办部门及其办理结果 / name a lead or co-handling department and what it issues",
+            )
     statutory, promised = raw.get("statutory_limit_days", 0), raw.get("promised_limit_days", 0)
     if not isinstance(statutory, int) or not isinstance(promised, int) or statutory < 0 or promised < 0:
         add("statutory_limit_days", "时限应为非负整数（工作日）/ limits are whole working days")
@@ -132,6 +139,20 @@ def _item_problems(position: int, raw: dict[str, Any], departments: dict[str, De
             add(f"form_fields[{index}]", "字段需要 name、label 和合法的 type / a field needs name, label, type")
         if field.get("type") == "select" and not field.get("options"):
             add(f"form_fields[{index}]", "下拉字段需要选项 / a select needs options")
+        for bound in ("not_before", "not_after"):
+            if bound in field and (field.get("type") != "date" or field[bound] != "today"):
+                add(f"form_fields[{index}].{bound}", "仅日期字段可用，取值 today / only on dates, value today")
+        condition = field.get("required_when")
+        names = {other.get("name") for other in raw.get("form_fields", [])}
+        if condition is not None and (
+            not isinstance(condition, dict)
+            or condition.get("field") not in names
+            or not isinstance(condition.get("in"), list)
+        ):
+            add(
+                f"form_fields[{index}].required_when",
+                "应为 {field: 其他字段名, in: [取值]} / must name another field and list its values",
+            )
     for index, material in enumerate(raw.get("materials", [])):
         if not material.get("code") or not material.get("name"):
             add(f"materials[{index}]", "材料需要编码和名称 / a material needs a code and a name")

@@ -13,10 +13,11 @@ from govplus.cases.selectors import service_demand
 from govplus.catalog import selectors
 from govplus.core.notify import notification_mark_read
 from govplus.core.selectors import notification_list_for
-from govplus.portal.helpers import user_of
+from govplus.portal.helpers import pager_for, user_of
 from govplus.portal.page_cache import public_page
 
 POPULAR_DAYS = 90
+INBOX_PER_PAGE = 20
 
 
 @public_page
@@ -63,5 +64,17 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         notification_mark_read(recipient=user_of(request))
         return redirect("portal:inbox")
-    rows = notification_list_for(recipient=user_of(request))
-    return render(request, "portal/inbox.html", {"notifications": rows})
+    unread_only = request.GET.get("unread") == "1"
+    rows = notification_list_for(recipient=user_of(request), unread_only=unread_only, limit=None)
+    pager = pager_for(
+        request, total=rows.count(), per_page=INBOX_PER_PAGE, filters={"unread": "1" if unread_only else ""}
+    )
+    return render(
+        request,
+        "portal/inbox.html",
+        {
+            "notifications": rows[pager.offset : pager.offset + pager.per_page],
+            "pager": pager,
+            "unread_only": unread_only,
+        },
+    )

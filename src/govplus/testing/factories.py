@@ -59,6 +59,7 @@ def item_data(code: str, name: str, department: str, **overrides: Any) -> dict[s
             {
                 "name": "reason",
                 "label": "换领原因",
+                "label_en": "Reason for replacement",
                 "type": "select",
                 "required": True,
                 "options": ["有效期满", "证件损坏"],
@@ -160,6 +161,11 @@ def county_build() -> County:
                     item_type="administrative_licensing",
                     keywords=["开办企业", "营业执照"],
                     result_name="营业执照",
+                    results_by_department=[
+                        {"department": "scjgj", "result": "营业执照", "result_en": "Business licence"},
+                        {"department": "swj", "result": "税务登记", "result_en": "Tax registration"},
+                        {"department": "rsj", "result": "社会保险登记", "result_en": "Social insurance registration"},
+                    ],
                     themes=["business"],
                 ),
             ],

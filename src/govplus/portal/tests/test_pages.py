@@ -25,8 +25,8 @@ def test_home_search_and_guide(county, client):
     assert "居民身份证换领" in results
     guide = client.get(f"/services/{county.standard_item.code}/").content.decode()
     for element in (
-        "法定办结时限",
-        "承诺办结时限",
+        "法定期限",
+        "承诺期限",
         "申请材料",
         "受理条件",
         "设定依据",

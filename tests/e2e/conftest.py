@@ -34,7 +34,7 @@ CHROMIUM_ARGS = [
 ]
 E2E_DIR = Path(__file__).resolve().parent
 SCREENSHOTS = E2E_DIR.parent.parent / "test-artifacts" / "screenshots"
-TIMEOUT_MS = 10_000
+TIMEOUT_MS = 30_000  # a page waits this long on a loaded 2-core CI machine
 SKIP_REASON = (
     "浏览器测试已跳过：未找到 /usr/bin/chromium。安装：apt-get install -y chromium fonts-wqy-microhei / "
     "Browser tests skipped: Chromium not found at /usr/bin/chromium. "

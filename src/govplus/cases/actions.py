@@ -119,7 +119,7 @@ def task_complete(
             to=target,
             actor=actor,
             event_kind=action,
-            title=f"{task.label}：{spec.label}",
+            title=_event_title(task, spec.label),
             opinion=opinion,
             is_public=task.step != "co_review" or action == "deny",
             when=now,

@@ -73,6 +73,7 @@ class PersonalDataAccessOut(Schema):
     staff: str
     field: str
     field_label: str
+    reason: str
 
 
 class DepartmentPartOut(Schema):

@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 
 from govplus.catalog import selectors
 from govplus.core.errors import NotFound
+from govplus.portal.helpers import pager_for
 from govplus.portal.page_cache import public_page
 
 
@@ -57,9 +58,36 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "catalog/guide.html", {"item": head, "body": body})
 
 
+POWER_LIST_PER_PAGE = 30
+
+
 @public_page
 def power_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "catalog/power_list.html", {"items": selectors.power_list()})
+    """权力清单, 30 a page, filtered by department and power type (unknown filter values show all)."""
+    departments, types = selectors.power_list_filters()
+    department = request.GET.get("department", "")
+    department = department if department in {code for code, _name in departments} else ""
+    item_type = request.GET.get("type", "")
+    item_type = item_type if item_type in {value for value, _label in types} else ""
+    items = selectors.power_list(department=department, item_type=item_type)
+    pager = pager_for(
+        request,
+        total=items.count(),
+        per_page=POWER_LIST_PER_PAGE,
+        filters={"department": department, "type": item_type},
+    )
+    return render(
+        request,
+        "catalog/power_list.html",
+        {
+            "items": items[pager.offset : pager.offset + pager.per_page],
+            "pager": pager,
+            "departments": departments,
+            "types": types,
+            "department": department,
+            "item_type": item_type,
+        },
+    )
 
 
 @public_page

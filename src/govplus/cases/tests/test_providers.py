@@ -156,7 +156,8 @@ def test_nothing_is_offered_to_someone_without_the_licence(county, shelf):
     page = other.get(f"/my/applications/{application.receipt_no}/materials").content.decode()
     assert 'name="consent_M02"' not in page and "请上传证照的扫描件或照片" in page
     refused = other.post(f"/my/applications/{application.receipt_no}/materials", {"consent_M02": "1"})
-    assert refused.status_code == 302  # a tick for nothing offered is ignored; the upload is still missing
+    # a tick for nothing offered is ignored: the step is not left, the missing upload is named
+    assert refused.status_code == 422 and "请上传" in refused.content.decode()
     assert not MaterialSupply.objects.filter(application=application).exists()
 
 

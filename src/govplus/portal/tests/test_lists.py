@@ -6,10 +6,10 @@ import re
 
 from django.test import Client
 
+from govplus.cases import views_staff
 from govplus.cases.services import application_create
 from govplus.catalog.services import catalog_import
 from govplus.core.notify import notification_mark_read, notification_send
-from govplus.portal import views_staff
 from govplus.testing.factories import item_data
 
 

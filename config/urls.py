@@ -5,12 +5,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from govplus.core import health
 from govplus.core.api import build_api
 from govplus.identity.views import RootDiscoveryView
 
 api = build_api()
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("api/v1/", api.urls),
     path(".well-known/openid-configuration", RootDiscoveryView.as_view(), name="oidc-discovery"),
     path("o/.well-known/openid-configuration", RootDiscoveryView.as_view()),

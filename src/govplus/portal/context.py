@@ -14,7 +14,7 @@ def portal_context(request: HttpRequest) -> dict[str, Any]:
     if user.is_authenticated:
         unread = user.notifications.filter(read_at__isnull=True).count()  # type: ignore[union-attr]
     return {
-        "site_name": getattr(settings, "GOVPLUS_SITE_NAME", "德清县政务服务网"),
+        "site_name": settings.GOVPLUS_SITE_NAME,
         "unread_count": unread,
         "is_staff_user": user.is_authenticated and getattr(user, "kind", "") == "staff",
     }

@@ -21,7 +21,7 @@ from govplus.cases.services import application_create, application_submit, mater
 from govplus.catalog.models import Material, ServiceItem
 from govplus.core.audit import audit_record
 from govplus.core.calendar import WorkingCalendar
-from govplus.core.crypto import encrypt_text, lookup_hash
+from govplus.core.crypto import encrypt_text, lookup_hash, mask_name
 from govplus.identity.models import CitizenProfile, Role, StaffRole, User
 from govplus.identity.validators import id_check_char
 
@@ -50,7 +50,7 @@ def _synthetic_citizens(rng: random.Random, count: int) -> list[User]:
         user = User(
             username=f"resident{index:04d}",
             kind=User.Kind.CITIZEN,
-            display_name=name,
+            display_name=mask_name(name),  # as citizen_register stores it: the full name only encrypted
             phone_encrypted=encrypt_text(phone),
             phone_hash=lookup_hash(phone),
         )

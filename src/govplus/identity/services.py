@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from govplus.core.audit import audit_record
-from govplus.core.crypto import decrypt_text, encrypt_text, lookup_hash, mask_id_number, mask_phone
+from govplus.core.crypto import decrypt_text, encrypt_text, lookup_hash, mask_id_number, mask_name, mask_phone
 from govplus.core.errors import GovplusError, NotAuthenticated, ValidationFailed
 from govplus.identity.models import BusinessProfile, CitizenProfile, Department, Role, StaffRole, User
 from govplus.identity.validators import credit_code_problem, id_number_problem, phone_problem
@@ -67,7 +67,8 @@ def citizen_register(*, username: str, password: str, name: str, id_number: str,
                 username=username,
                 password=password,
                 kind=User.Kind.CITIZEN,
-                display_name=name.strip(),
+                # The full name is kept encrypted in the profile only: a database dump names nobody.
+                display_name=mask_name(name.strip()),
                 phone=phone.strip(),
                 email=email,
             )

@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from govplus.core import health
-from govplus.core.api import build_api
+from govplus.core.api import api_docs_oauth2_redirect, build_api
 from govplus.identity.views import RootDiscoveryView
 
 api = build_api()
@@ -14,6 +14,7 @@ api = build_api()
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("api/v1/oauth2-redirect.html", api_docs_oauth2_redirect, name="api-docs-oauth2-redirect"),
     path("api/v1/", api.urls),
     path(".well-known/openid-configuration", RootDiscoveryView.as_view(), name="oidc-discovery"),
     path("o/.well-known/openid-configuration", RootDiscoveryView.as_view()),

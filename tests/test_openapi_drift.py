@@ -71,10 +71,11 @@ def test_the_api_docs_authorize_with_pkce_through_a_local_redirect_page(client):
     from django.contrib.staticfiles import finders
 
     html = client.get("/api/v1/docs").content.decode()
-    assert 'data-oauth2-redirect="/static/core/oauth2-redirect.html"' in html
+    assert 'data-oauth2-redirect="/api/v1/oauth2-redirect.html"' in html
     assert "/static/core/api-docs.js" in html and "<script>" not in html  # no inline script
     script = Path(finders.find("core/api-docs.js")).read_text()
     assert "usePkceWithAuthorizationCodeGrant: true" in script and "oauth2RedirectUrl" in script
-    redirect = Path(finders.find("core/oauth2-redirect.html")).read_text()
-    assert '<script src="oauth2-redirect.js"></script>' in redirect
+    redirect = client.get("/api/v1/oauth2-redirect.html")
+    assert redirect.status_code == 200
+    assert '<script src="/static/core/oauth2-redirect.js"></script>' in redirect.content.decode()
     assert finders.find("core/oauth2-redirect.js")

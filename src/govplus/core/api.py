@@ -286,9 +286,18 @@ class GovplusNinjaAPI(NinjaAPI):
 class LocalSwagger(Swagger):
     """Swagger UI from ninja's bundled static files (no CDN), with the Authorize button wired to the
     provider: PKCE on, and the OAuth2 redirect page served from our static files (no inline script).
-    A client registered for the docs needs the redirect URI <site>/static/core/oauth2-redirect.html."""
+    A client registered for the docs needs the redirect URI <site>/api/v1/oauth2-redirect.html."""
 
     template = "core/api_docs.html"
+
+
+def api_docs_oauth2_redirect(request: HttpRequest) -> HttpResponse:
+    """Where the provider sends the docs' Authorize pop-up back; its script hands the code to the docs.
+    A page of the site (not a bare static file) so that it carries the same Cross-Origin-Opener-Policy
+    as the docs: with a different one the browser cuts the pop-up off from the docs window."""
+    from django.shortcuts import render
+
+    return render(request, "core/oauth2_redirect.html")
 
 
 def build_api() -> NinjaAPI:

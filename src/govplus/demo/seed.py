@@ -48,7 +48,7 @@ def api_docs_client_create(owner: User) -> None:
     from oauth2_provider.models import get_application_model
 
     Application = get_application_model()
-    page = "/static/core/oauth2-redirect.html"
+    page = "/api/v1/oauth2-redirect.html"
     origins = dict.fromkeys([settings.SITE_URL.rstrip("/"), "http://127.0.0.1:8000", "http://localhost:8000"])
     Application.objects.update_or_create(
         client_id=API_DOCS_CLIENT_ID,

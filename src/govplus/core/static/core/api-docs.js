@@ -1,6 +1,6 @@
 /* Swagger UI for /api/v1/docs (ninja's bundled copy; no inline script). The Authorize button uses the
  * platform's OIDC provider: authorization code with PKCE (S256), the redirect page served from our
- * static files. Register a public client whose redirect URI is <site>/static/core/oauth2-redirect.html. */
+ * site. Register a public client whose redirect URI is <site>/api/v1/oauth2-redirect.html. */
 const page = document.querySelector("body").dataset;
 const config = JSON.parse(document.getElementById("swagger-settings").textContent);
 

@@ -8,10 +8,12 @@ development key.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from govplus.core.modules import module_scopes
 
@@ -92,6 +94,15 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 CSRF_FAILURE_VIEW = "govplus.portal.views_errors.csrf_failure"
 SITE_URL = os.environ.get("GOVPLUS_SITE_URL", "http://127.0.0.1:8000")
+# The administrative division code (GB/T 2260) that starts every receipt number: six digits.
+GOVPLUS_REGION_CODE = os.environ.get("GOVPLUS_REGION_CODE", "330521").strip()
+if not re.fullmatch(r"[0-9]{6}", GOVPLUS_REGION_CODE):
+    raise ImproperlyConfigured(
+        f"GOVPLUS_REGION_CODE 应为 6 位行政区划代码（GB/T 2260），现为 {GOVPLUS_REGION_CODE!r}。/ "
+        "GOVPLUS_REGION_CODE must be a six-digit administrative division code (GB/T 2260)."
+    )
+# The portal's name in page titles and the header.
+GOVPLUS_SITE_NAME = os.environ.get("GOVPLUS_SITE_NAME", "德清县政务服务网")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -127,6 +138,7 @@ MIDDLEWARE = [
     "govplus.core.middleware.SecurityHeadersMiddleware",
     "govplus.core.middleware.ApiErrorShapeMiddleware",
     "govplus.core.middleware.InputGuardMiddleware",
+    "govplus.core.middleware.ProjectNotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

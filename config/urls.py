@@ -9,8 +9,11 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from govplus.core import converters  # noqa: F401 - registers the <id:…> converter before any module's URLs
-from govplus.core.api import build_api
+from govplus.core import (
+    converters,  # noqa: F401 - registers the <id:…> converter before any module's URLs
+    health,
+)
+from govplus.core.api import api_docs_oauth2_redirect, build_api
 from govplus.core.modules import module_specs, resolve_dotted
 from govplus.identity.views import AuditedAuthorizationView, HeaderOnlyUserInfoView, RootDiscoveryView
 from govplus.portal import views_auth
@@ -30,6 +33,9 @@ def module_pages() -> list:
 
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("api/v1/oauth2-redirect.html", api_docs_oauth2_redirect, name="api-docs-oauth2-redirect"),
     path("api/v1/", api.urls),
     path(".well-known/openid-configuration", RootDiscoveryView.as_view(), name="oidc-discovery"),
     path("o/.well-known/openid-configuration", RootDiscoveryView.as_view()),

@@ -5,6 +5,12 @@ Every test here is marked `browser`. Without /usr/bin/chromium the tests are ski
 says so at the end), unless GOVPLUS_REQUIRE_BROWSER=1 asks for them to fail instead.
 Screenshots go to test-artifacts/screenshots/ (git-ignored); a failing test also saves what each of
 its pages showed at that moment as `failed-<test>-<n>.png`.
+
+Accessibility: axe-core (vendored in vendor/axe.min.js, MPL-2.0, from the npm package `axe-core`; nothing
+is downloaded when the tests run) is injected into every page a test opens. Every page reached with
+`page.goto`, and the page each test leaves behind, is audited in the language, width and sign-in of
+that test; a serious or critical violation fails the test. Upgrade: `npm pack axe-core@4` and copy
+`package/axe.min.js` and its LICENSE files here.
 """
 
 from __future__ import annotations
@@ -45,6 +51,30 @@ REQUIRED_REASON = (
     "missing at /usr/bin/chromium. Install it with: apt-get install -y chromium fonts-wqy-microhei"
 )
 REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
+AXE_SOURCE = E2E_DIR / "vendor" / "axe.min.js"
+AXE_BLOCKING = ("serious", "critical")
+# Not audited: Swagger UI of /api/v1/docs (django-ninja's bundled third-party widget). Known there:
+# button-name (copy buttons), color-contrast (version tags), nested-interactive (operation rows).
+AXE_EXCLUDE = ["#swagger-ui"]
+# axe's result for the page as it is now: its serious and critical violations, each with where it is.
+AXE_RUN_JS = """
+async ([blocking, exclude]) => {
+  const results = await axe.run({exclude: exclude}, {resultTypes: ['violations']});
+  return results.violations
+    .filter((violation) => blocking.includes(violation.impact))
+    .map((violation) => ({
+      id: violation.id, impact: violation.impact, help: violation.help,
+      where: violation.nodes.slice(0, 5).map((node) => node.target.join(' ') + ' ' + node.html.slice(0, 80)),
+    }));
+}
+"""
+
+
+def axe_violations(page: Page) -> list[str]:
+    """Serious and critical axe-core violations of the page as it is now, one line each."""
+    page.wait_for_load_state("load")
+    found = page.evaluate(AXE_RUN_JS, [list(AXE_BLOCKING), AXE_EXCLUDE])
+    return [f"{page.url} — {v['impact']} {v['id']}: {v['help']} — {' | '.join(v['where'])}" for v in found]
 
 
 def _in_e2e(path: Path) -> bool:
@@ -120,11 +150,19 @@ def open_page(
 ) -> Iterator[Callable[..., Page]]:
     """`open_page(**context_options)`: a page in a new browser context (own cookies) on the live server.
 
-    Fails the test when the server answers any request with a 5xx, a page throws a script error, or the
-    browser blocks something under the Content-Security-Policy.
+    Fails the test when the server answers any request with a 5xx, a page throws a script error, the
+    browser blocks something under the Content-Security-Policy, or axe-core finds a serious or critical
+    violation on a page opened with `goto` or left at the end.
     """
     contexts = []
     problems: list[str] = []
+    audited: set[tuple[int, str]] = set()
+
+    def audit(page: Page) -> None:
+        key = (id(page), page.url)
+        if key not in audited:
+            audited.add(key)
+            problems.extend(axe_violations(page))
 
     def on_response(response: Response) -> None:
         if response.status >= 500:
@@ -136,6 +174,7 @@ def open_page(
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
         contexts.append(context)
+        context.add_init_script(path=AXE_SOURCE)  # not subject to the page's Content-Security-Policy
         page = context.new_page()
         page.on("response", on_response)
         page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
@@ -147,10 +186,21 @@ def open_page(
                 problems.append(f"CSP violation: {message.text}") if "Content Security Policy" in message.text else None
             ),
         )
+        goto = page.goto
+
+        def goto_and_audit(url: str, **goto_options: Any) -> Response | None:
+            response = goto(url, **goto_options)
+            audit(page)
+            return response
+
+        page.goto = goto_and_audit  # type: ignore[method-assign]
         return page
 
     yield _open
     call = request.node.stash.get(REPORTS, {}).get("call")
+    if call is not None and call.passed:
+        for page in [page for context in contexts for page in context.pages]:
+            audit(page)
     if call is not None and call.failed:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^\w-]+", "-", request.node.name)

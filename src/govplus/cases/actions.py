@@ -97,12 +97,20 @@ def task_complete(
             .select_related("service_item", "department", "applicant")
             .get(pk=task.application_id)
         )
-        state = engine.workflow_complete_task(
-            bpmn_xml=item.process.bpmn_xml,
-            serialized=application.workflow_state,
-            task_id=task.engine_task_id,
-            data={"outcome": spec.engine_outcome, "opinion": opinion, "delivery_method": delivery_method},
-        )
+        try:
+            state = engine.workflow_complete_task(
+                bpmn_xml=item.process.bpmn_xml,
+                serialized=application.workflow_state,
+                task_id=task.engine_task_id,
+                data={"outcome": spec.engine_outcome, "opinion": opinion, "delivery_method": delivery_method},
+            )
+        except engine.ProcessError as error:  # the claim above rolls back with it: the task stays open
+            raise Conflict(
+                f"流程无法按“{spec.label}”继续，请联系系统管理员检查流程定义。（{error.message}）",
+                f"The process cannot continue with this action; ask an administrator to check its definition. "
+                f"({error.message})",
+                code="process_error",
+            ) from error
         target = _apply_outcome(
             application,
             task=task,

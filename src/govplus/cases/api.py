@@ -31,7 +31,7 @@ from govplus.cases.schemas import (
     TaskOut,
 )
 from govplus.cases.workflow import STEP_ACTIONS
-from govplus.core.api import APPLICATIONS_AUTH, ERRORS, OFFSET_MAX, TASKS_AUTH, ErrorOut, actor_of
+from govplus.core.api import APPLICATIONS_AUTH, ERRORS, OFFSET_MAX, TASKS_AUTH, ErrorOut, actor_of, errors
 from govplus.core.errors import ValidationFailed
 from govplus.core.idempotency import run_once
 from govplus.core.middleware import client_ip
@@ -114,7 +114,7 @@ def _decode(materials: list[Any]) -> list[tuple[str, str, bytes]]:
 @router.post(
     "/applications",
     auth=APPLICATIONS_AUTH,
-    response={201: ApplicationOut, **ERRORS, 413: ErrorOut},
+    response={201: ApplicationOut, **errors(400, 401, 403, 404, 409, 422), 413: ErrorOut},
     summary="新建申请（可同时上传材料并提交）/ create an application",
 )
 def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
@@ -148,7 +148,7 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
 @router.get(
     "/applications",
     auth=APPLICATIONS_AUTH,
-    response={200: ApplicationListOut, **ERRORS},
+    response={200: ApplicationListOut, **errors(401, 403, 422)},
     summary="我的办件 / my applications",
 )
 def application_list(
@@ -164,7 +164,7 @@ def application_list(
 @router.get(
     "/applications/{receipt_no}",
     auth=APPLICATIONS_AUTH,
-    response={200: ApplicationDetailOut, **ERRORS},
+    response={200: ApplicationDetailOut, **errors(401, 403, 404, 422)},
     summary="办件详情 / application detail",
 )
 def application_detail(request: HttpRequest, receipt_no: str) -> Any:
@@ -193,7 +193,7 @@ def application_reveal(request: HttpRequest, receipt_no: str, payload: RevealIn)
 @router.put(
     "/applications/{receipt_no}/form",
     auth=APPLICATIONS_AUTH,
-    response={200: ApplicationOut, **ERRORS},
+    response={200: ApplicationOut, **errors(401, 403, 404, 409, 422)},
     summary="修改草稿申请表 / update the draft form",
 )
 def application_update_form(request: HttpRequest, receipt_no: str, payload: FormIn) -> Any:
@@ -205,7 +205,7 @@ def application_update_form(request: HttpRequest, receipt_no: str, payload: Form
 @router.post(
     "/applications/{receipt_no}/materials",
     auth=APPLICATIONS_AUTH,
-    response={201: MaterialOut, **ERRORS},
+    response={201: MaterialOut, **errors(401, 403, 404, 409, 422)},
     summary="上传材料 / upload a material",
 )
 def material_upload(request: HttpRequest, receipt_no: str, material_code: Form[str], file: File[UploadedFile]) -> Any:
@@ -223,7 +223,7 @@ def material_upload(request: HttpRequest, receipt_no: str, material_code: Form[s
 @router.get(
     "/applications/{receipt_no}/materials/{material_id}/file",
     auth=APPLICATIONS_AUTH,
-    response={200: None, **ERRORS},
+    response={200: None, **errors(401, 403, 404, 422)},
     summary="下载材料 / download a material",
 )
 def material_download(request: HttpRequest, receipt_no: str, material_id: int) -> Any:
@@ -237,7 +237,7 @@ def material_download(request: HttpRequest, receipt_no: str, material_id: int) -
 @router.post(
     "/applications/{receipt_no}/submit",
     auth=APPLICATIONS_AUTH,
-    response={200: ApplicationOut, **ERRORS},
+    response={200: ApplicationOut, **errors(401, 403, 404, 409, 422)},
     summary="提交申请 / submit",
 )
 def application_submit(request: HttpRequest, receipt_no: str) -> Any:
@@ -247,7 +247,7 @@ def application_submit(request: HttpRequest, receipt_no: str) -> Any:
 @router.post(
     "/applications/{receipt_no}/supplement",
     auth=APPLICATIONS_AUTH,
-    response={200: ApplicationOut, **ERRORS},
+    response={200: ApplicationOut, **errors(401, 403, 404, 409, 422)},
     summary="提交补正 / answer a supplement notice",
 )
 def application_supplement(request: HttpRequest, receipt_no: str, payload: SupplementIn) -> Any:
@@ -259,7 +259,7 @@ def application_supplement(request: HttpRequest, receipt_no: str, payload: Suppl
 @router.post(
     "/applications/{receipt_no}/withdraw",
     auth=APPLICATIONS_AUTH,
-    response={200: ApplicationOut, **ERRORS},
+    response={200: ApplicationOut, **errors(401, 403, 404, 409, 422)},
     summary="撤回申请 / withdraw",
 )
 def application_withdraw(request: HttpRequest, receipt_no: str, payload: ReasonIn) -> Any:
@@ -271,7 +271,7 @@ def application_withdraw(request: HttpRequest, receipt_no: str, payload: ReasonI
 @router.post(
     "/applications/{receipt_no}/rating",
     auth=APPLICATIONS_AUTH,
-    response={201: RatingOut, **ERRORS},
+    response={201: RatingOut, **errors(401, 403, 404, 409, 422)},
     summary="好差评 / rate the service",
 )
 def application_rate(request: HttpRequest, receipt_no: str, payload: RatingIn) -> Any:
@@ -296,7 +296,7 @@ def application_rate(request: HttpRequest, receipt_no: str, payload: RatingIn) -
 @router.post(
     "/applications/{receipt_no}/suspend",
     auth=TASKS_AUTH,
-    response={200: ApplicationOut, **ERRORS},
+    response={200: ApplicationOut, **errors(401, 403, 404, 409, 422)},
     summary="中止办理（工作人员）/ suspend",
 )
 def application_suspend(request: HttpRequest, receipt_no: str, payload: ReasonIn) -> Any:
@@ -308,7 +308,7 @@ def application_suspend(request: HttpRequest, receipt_no: str, payload: ReasonIn
 @router.post(
     "/applications/{receipt_no}/resume",
     auth=TASKS_AUTH,
-    response={200: ApplicationOut, **ERRORS},
+    response={200: ApplicationOut, **errors(401, 403, 404, 409, 422)},
     summary="恢复办理（工作人员）/ resume",
 )
 def application_resume(request: HttpRequest, receipt_no: str, payload: ReasonIn) -> Any:
@@ -320,7 +320,7 @@ def application_resume(request: HttpRequest, receipt_no: str, payload: ReasonIn)
 @router.post(
     "/applications/{receipt_no}/extend",
     auth=TASKS_AUTH,
-    response={200: ApplicationOut, **ERRORS},
+    response={200: ApplicationOut, **errors(401, 403, 404, 409, 422)},
     summary="延长期限（审批员）/ extend the time limit",
 )
 def application_extend(request: HttpRequest, receipt_no: str, payload: ExtendIn) -> Any:
@@ -351,7 +351,9 @@ def task_out(row: selectors.TaskRow) -> TaskOut:
     )
 
 
-@router.get("/tasks", auth=TASKS_AUTH, response={200: TaskListOut, **ERRORS}, summary="我的待办 / my tasks")
+@router.get(
+    "/tasks", auth=TASKS_AUTH, response={200: TaskListOut, **errors(401, 403, 422)}, summary="我的待办 / my tasks"
+)
 def task_list(
     request: HttpRequest,
     step: str = "",
@@ -367,7 +369,7 @@ def task_list(
 @router.post(
     "/tasks/{task_id}/complete",
     auth=TASKS_AUTH,
-    response={200: ApplicationOut, **ERRORS},
+    response={200: ApplicationOut, **errors(401, 403, 404, 409, 422)},
     summary="办理任务 / act on a task",
 )
 def task_complete(request: HttpRequest, task_id: int, payload: TaskCompleteIn) -> Any:
@@ -382,7 +384,11 @@ def task_complete(request: HttpRequest, task_id: int, payload: TaskCompleteIn) -
     return application_out(application)
 
 
-@router.get("/progress", response={200: ProgressOut, **ERRORS}, summary="办件进度查询（公开）/ public progress query")
+@router.get(
+    "/progress",
+    response={200: ProgressOut, **errors(404, 422, 429)},
+    summary="办件进度查询（公开）/ public progress query",
+)
 def progress(request: HttpRequest, receipt_no: str, phone_last4: str) -> Any:
     result = selectors.progress_public(
         receipt_no=receipt_no, phone_last4=phone_last4, client=client_ip(request) or "unknown"

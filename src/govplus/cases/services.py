@@ -52,7 +52,7 @@ def today_local() -> dt.date:
 
 def receipt_number(*, now: dt.datetime) -> str:
     """Region code + date + 8 random digits: unguessable, sortable by day, 22 characters."""
-    region = getattr(settings, "GOVPLUS_REGION_CODE", "330521")
+    region = settings.GOVPLUS_REGION_CODE
     return f"{region}{timezone.localtime(now):%Y%m%d}{secrets.randbelow(10**8):08d}"
 
 

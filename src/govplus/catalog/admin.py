@@ -8,9 +8,8 @@ from django import forms
 from django.contrib import admin
 
 from govplus.catalog.models import Material, ProcessDefinition, ServiceItem, Theme
-from govplus.catalog.services import catalog_changed, search_text_for
+from govplus.catalog.services import catalog_changed, process_definition_problems, search_text_for
 from govplus.core.admin import AuditedAdmin
-from govplus.core.engine import ProcessError, process_validate
 
 
 class CatalogAdmin(AuditedAdmin):
@@ -72,10 +71,9 @@ class ProcessDefinitionForm(forms.ModelForm):
         upload = data.get("bpmn_file")
         if upload:
             data["bpmn_xml"] = upload.read().decode("utf-8")
-        try:
-            process_validate(bpmn_xml=data.get("bpmn_xml") or "")
-        except ProcessError as error:
-            raise forms.ValidationError(f"BPMN 文件无法使用：{error} / the BPMN file cannot be used") from error
+        problems = process_definition_problems(bpmn_xml=data.get("bpmn_xml") or "")
+        if problems:
+            raise forms.ValidationError([f"BPMN 文件无法使用：{problem}" for problem in problems])
         return data
 
     def save(self, commit: bool = True) -> ProcessDefinition:

@@ -20,7 +20,7 @@ from govplus.catalog.schemas import (
     ServiceSummaryOut,
     ThemeOut,
 )
-from govplus.core.api import AUTH, ERRORS, OFFSET_MAX, actor_of
+from govplus.core.api import AUTH, OFFSET_MAX, actor_of, errors
 from govplus.core.errors import PermissionDenied
 from govplus.identity.selectors import department_list, is_platform_admin
 
@@ -106,7 +106,7 @@ def detail(item: ServiceItem) -> dict[str, Any]:
 SEARCH_RESPONSE_SECONDS = 300
 
 
-@router.get("/services", response={200: ServiceListOut, **ERRORS}, summary="搜索事项 / search service items")
+@router.get("/services", response={200: ServiceListOut, **errors(422)}, summary="搜索事项 / search service items")
 def service_search(request: HttpRequest, filters: Query[SearchQuery]) -> HttpResponse:
     """公开接口，无需登录；事项目录变更后几秒内生效。Public, no sign-in; reflects catalogue changes within seconds."""
     # The same for every caller: the finished JSON is kept per query, language and catalogue stamp
@@ -132,17 +132,19 @@ def service_search(request: HttpRequest, filters: Query[SearchQuery]) -> HttpRes
     return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
-@router.get("/services/{code}", response={200: ServiceDetailOut, **ERRORS}, summary="办事指南 / service guide")
+@router.get(
+    "/services/{code}", response={200: ServiceDetailOut, **errors(404, 422)}, summary="办事指南 / service guide"
+)
 def service_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     return detail(selectors.service_get_published(code=code))
 
 
-@router.get("/themes", response={200: list[ThemeOut], **ERRORS}, summary="主题服务 / life-event themes")
+@router.get("/themes", response={200: list[ThemeOut], **errors(422)}, summary="主题服务 / life-event themes")
 def theme_list(request: HttpRequest, audience: str = "") -> Any:
     return list(selectors.theme_list(audience=audience))
 
 
-@router.get("/departments", response={200: list[DepartmentOut], **ERRORS}, summary="部门 / departments")
+@router.get("/departments", response={200: list[DepartmentOut]}, summary="部门 / departments")
 def departments(request: HttpRequest) -> Any:
     return list(department_list())
 
@@ -153,13 +155,17 @@ def _require_platform_admin(request: HttpRequest) -> Any:
     return actor_of(request)
 
 
-@router.get("/catalog/export", auth=AUTH, response={200: dict[str, Any], **ERRORS}, summary="导出事项 / export")
+@router.get(
+    "/catalog/export", auth=AUTH, response={200: dict[str, Any], **errors(401, 403)}, summary="导出事项 / export"
+)
 def catalog_export(request: HttpRequest) -> Any:
     _require_platform_admin(request)
     return services.catalog_export()
 
 
-@router.post("/catalog/import", auth=AUTH, response={200: ImportResultOut, **ERRORS}, summary="导入事项 / import")
+@router.post(
+    "/catalog/import", auth=AUTH, response={200: ImportResultOut, **errors(401, 403, 422)}, summary="导入事项 / import"
+)
 def catalog_import(request: HttpRequest, payload: dict[str, Any]) -> Any:
     actor = _require_platform_admin(request)
     return services.catalog_import(actor=actor, data=payload)

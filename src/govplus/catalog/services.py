@@ -9,6 +9,7 @@ edited file bumps the version of the items that changed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
@@ -46,12 +47,39 @@ ITEM_JSON = ["conditions", "process_description", "faqs", "keywords", "form_fiel
 FIELD_TYPES = {"text", "textarea", "number", "date", "select", "phone", "idcard", "address", "email"}
 
 
-def process_definition_save(*, actor: Any, key: str, name: str, bpmn_xml: str) -> ProcessDefinition:
-    """Store (or replace, bumping the version) a BPMN file after the engine has parsed it."""
+ProcessCheck = Callable[[str], list[str]]
+_process_checks: list[ProcessCheck] = []
+
+
+def process_check_register(check: ProcessCheck) -> None:
+    """Let a module that runs processes refuse definitions it cannot run (called in its AppConfig.ready).
+
+    `check(bpmn_xml)` returns one bilingual line per problem, [] when the file is fine for it; cases
+    registers the check against its action vocabulary. Registering the same check twice is harmless.
+    """
+    if check not in _process_checks:
+        _process_checks.append(check)
+
+
+def process_definition_problems(*, bpmn_xml: str) -> list[str]:
+    """Why a BPMN file cannot be stored: the engine's parse error, or each registered check's problems."""
     try:
         process_validate(bpmn_xml=bpmn_xml)
     except ProcessError as error:
-        raise ValidationFailed({"bpmn_xml": [f"BPMN 文件无法解析：{error} / the BPMN file is invalid"]}) from error
+        return [f"BPMN 文件无法解析：{error} / the BPMN file is invalid"]
+    return [problem for check in _process_checks for problem in check(bpmn_xml)]
+
+
+def process_definition_save(*, actor: Any, key: str, name: str, bpmn_xml: str) -> ProcessDefinition:
+    """Store (or replace, bumping the version) a BPMN file that the engine parses and every module
+    running processes accepts (`process_check_register`): a file that would stop a live case is refused."""
+    problems = process_definition_problems(bpmn_xml=bpmn_xml)
+    if problems:
+        raise ValidationFailed(
+            {"bpmn_xml": problems},
+            "流程定义无法使用，请按提示修改。",
+            "The process definition cannot be used; see `fields`.",
+        )
     with transaction.atomic():
         process = ProcessDefinition.objects.select_for_update().filter(key=key).first()
         if process is None:

@@ -23,8 +23,11 @@ from django.utils import timezone
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.docs import Swagger
+from ninja.openapi.schema import OpenAPISchema
 from ninja.schema import DjangoGetter
 from ninja.security import APIKeyHeader, SessionAuth
+from ninja.security.base import SecuritySchema
 from pydantic import BaseModel, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -44,7 +47,32 @@ class ErrorOut(Schema):
     fields: dict[str, list[str]]
 
 
-ERRORS: dict[int, Any] = {status: ErrorOut for status in (400, 401, 403, 404, 409, 422, 429)}
+ERROR_MEANINGS = {
+    400: "请求无法处理 / the request cannot be processed",
+    401: "未登录或令牌无效 / no session or a missing, expired or revoked Bearer token",
+    403: "无权限：令牌缺少所需授权范围、会话写请求缺少 CSRF 令牌或角色不允许 / forbidden: the token lacks a "
+    "required scope, a session write lacks its CSRF token, or the role may not do this",
+    404: "对象不存在或无权查看 / the object does not exist or is not yours to see",
+    409: "对象当前状态不允许该操作 / the object's state does not allow this now",
+    422: "参数或请求体有误，`fields` 列出每个字段的问题 / a parameter or the body is invalid; `fields` names each",
+    429: "请求过于频繁 / too many requests; see Retry-After",
+}
+
+
+def errors(*statuses: int) -> dict[int, Any]:
+    """The error answers one operation really gives, for its `response=` (all in the ErrorOut shape).
+
+    List only what the operation can return: 401 where it needs authentication, 403 where a scope, a
+    CSRF token or a role is checked, 404 where a path or body names an object, 409 where the object's
+    state is checked, 422 where it takes any parameter or body, 429 where it is rate limited.
+    """
+    unknown = sorted(set(statuses) - set(ERROR_MEANINGS))
+    if unknown:
+        raise ValueError(f"not an error status of this API: {unknown}")
+    return {status: ErrorOut for status in statuses}
+
+
+ERRORS: dict[int, Any] = errors(400, 401, 403, 404, 409, 422, 429)  # every status: prefer errors(...)
 
 # Paging of every list endpoint: out of range is a 422 naming `limit` or `offset`, never clamped in
 # silence and never a database overflow (SQLite and PostgreSQL hold offsets in 64 bits).
@@ -83,6 +111,29 @@ def forget_verified_tokens() -> None:
     _verified_tokens.clear()
 
 
+def oauth2_security_scheme() -> dict[str, Any]:
+    """The platform's own OIDC provider as an OpenAPI OAuth2 scheme: authorization code with PKCE
+    (S256; the provider refuses a code flow without it), scopes as in settings.OAUTH2_PROVIDER."""
+    provider: dict[str, Any] = settings.OAUTH2_PROVIDER
+    scopes: dict[str, str] = dict(provider["SCOPES"])
+    return {
+        "type": "oauth2",
+        "description": "平台 OIDC 提供方签发的访问令牌（授权码 + PKCE）/ access token of the platform's OIDC "
+        "provider (authorization code with PKCE S256), sent as `Authorization: Bearer <token>`.",
+        "flows": {
+            "authorizationCode": {
+                "authorizationUrl": "/o/authorize/",
+                "tokenUrl": "/o/token/",
+                "refreshUrl": "/o/token/",
+                "scopes": scopes,
+            }
+        },
+    }
+
+
+OAUTH2_SCHEME = "OAuth2"
+
+
 class BearerTokenAuth(APIKeyHeader):
     """Accepts access tokens of the platform's OIDC provider (django-oauth-toolkit).
 
@@ -99,6 +150,7 @@ class BearerTokenAuth(APIKeyHeader):
     def __init__(self, scopes: list[str] | None = None) -> None:
         super().__init__()
         self.scopes = list(scopes or [])
+        self.openapi_security_schema = SecuritySchema(**oauth2_security_scheme())
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if not key or not key.lower().startswith("bearer "):
@@ -310,17 +362,60 @@ def server_fault() -> GovplusError:
     )
 
 
+class GovplusOpenAPISchema(OpenAPISchema):
+    """Names the Bearer scheme "OAuth2" and lists, per operation, the scopes its token must carry."""
+
+    def operation_security(self, operation: Any) -> list[dict[str, Any]] | None:
+        if not operation.auth_callbacks:
+            return None
+        result: list[dict[str, Any]] = []
+        for auth in operation.auth_callbacks:
+            if isinstance(auth, BearerTokenAuth):
+                result.append({OAUTH2_SCHEME: list(auth.scopes)})
+                self.securitySchemes[OAUTH2_SCHEME] = auth.openapi_security_schema
+            elif hasattr(auth, "openapi_security_schema"):
+                name = auth.__class__.__name__
+                result.append({name: []})
+                self.securitySchemes[name] = auth.openapi_security_schema
+        return result
+
+
+class GovplusNinjaAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> OpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return GovplusOpenAPISchema(self, path_prefix)
+
+
+class LocalSwagger(Swagger):
+    """Swagger UI from ninja's bundled static files (no CDN), with the Authorize button wired to the
+    provider: PKCE on, and the OAuth2 redirect page served from our static files (no inline script).
+    A client registered for the docs needs the redirect URI <site>/api/v1/oauth2-redirect.html."""
+
+    template = "core/api_docs.html"
+
+
+def api_docs_oauth2_redirect(request: HttpRequest) -> HttpResponse:
+    """Where the provider sends the docs' Authorize pop-up back; its script hands the code to the docs.
+    A page of the site (not a bare static file) so that it carries the same Cross-Origin-Opener-Policy
+    as the docs: with a different one the browser cuts the pop-up off from the docs window."""
+    from django.shortcuts import render
+
+    return render(request, "core/oauth2_redirect.html")
+
+
 def build_api(routers: Iterable[ApiRouter]) -> NinjaAPI:
     """The one NinjaAPI with every module's routers (`config/urls.py` passes those of the installed modules)."""
     from govplus.core.modules import resolve_dotted
 
-    api = NinjaAPI(
+    api = GovplusNinjaAPI(
         title="govplus API",
         version="1.0.0",
         description="一网通办平台接口 / One-stop government services API. Errors: {code, message, message_en, fields}.",
         urls_namespace="api",
         docs_url="/docs",
         parser=JsonBodyParser(),
+        docs=LocalSwagger(settings={"persistAuthorization": False}),
     )
     install_error_handlers(api)
     for mounted in routers:

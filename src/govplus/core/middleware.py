@@ -1,5 +1,5 @@
 """Records who is calling from where, for the audit log; sets the security headers of every response;
-guards input and the API's error shape."""
+guards input and the API's error shape; shows the project's 404 page in DEBUG too."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.handlers.exception import get_exception_response
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import Resolver404, get_resolver, resolve
 from django.utils.cache import patch_cache_control
 
 from govplus.core.context import RequestFacts, current_request
@@ -165,3 +167,31 @@ class ApiErrorShapeMiddleware:
         logger.exception("unhandled error in %s %s", request.method, request.path)
         code, message, message_en = API_ERRORS_BY_STATUS[500]
         return api_error_json({"code": code, "message": message, "message_en": message_en, "fields": {}}, status=500)
+
+
+class ProjectNotFoundPageMiddleware:
+    """With DEBUG on, a 404 still shows the project's own 404 page (the URL conf's handler404, as in
+    production), not Django's debug page, which lists every URL pattern of the site to any visitor
+    of a development or demo server. DEBUG off: Django already does this and the middleware steps
+    aside. It sits after CommonMiddleware, so an address missing its slash is still redirected."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.DEBUG:
+            try:
+                resolve(request.path_info, getattr(request, "urlconf", None))
+            except Resolver404 as missing:
+                return self._project_page(request, missing)
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if settings.DEBUG and isinstance(exception, Http404):
+            return self._project_page(request, exception)
+        return None
+
+    @staticmethod
+    def _project_page(request: HttpRequest, exception: Exception) -> HttpResponse:
+        urlconf = getattr(request, "urlconf", None)
+        return get_exception_response(request, get_resolver(urlconf), 404, exception)

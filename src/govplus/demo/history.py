@@ -23,7 +23,7 @@ from govplus.cases.workflow import ACTIONS
 from govplus.catalog.models import Material, ServiceItem
 from govplus.core.audit import audit_record
 from govplus.core.calendar import WorkingCalendar
-from govplus.core.crypto import encrypt_text, lookup_hash
+from govplus.core.crypto import encrypt_text, lookup_hash, mask_name
 from govplus.core.i18n import message_en
 from govplus.core.models import Notification
 from govplus.demo.forms import Applicant, sample_form
@@ -57,7 +57,7 @@ def _synthetic_citizens(rng: random.Random, count: int) -> list[tuple[User, Appl
         user = User(
             username=f"resident{index:04d}",
             kind=User.Kind.CITIZEN,
-            display_name=name,
+            display_name=mask_name(name),  # as citizen_register stores it: the full name only encrypted
             phone_encrypted=encrypt_text(phone),
             phone_hash=lookup_hash(phone),
         )

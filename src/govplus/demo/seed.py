@@ -19,6 +19,7 @@ from govplus.identity.services import regions_departments_import
 logger = logging.getLogger(__name__)
 COUNTY_FILE = Path(__file__).resolve().parent.parent / "catalog" / "demo" / "county.json"
 CLI_CLIENT_ID = "govplus-cli"
+API_DOCS_CLIENT_ID = "govplus-api-docs"  # prefilled by the Authorize dialog of /api/v1/docs (core/api-docs.js)
 
 
 def oidc_client_create(owner: User) -> None:
@@ -34,6 +35,29 @@ def oidc_client_create(owner: User) -> None:
             "client_type": Application.CLIENT_PUBLIC,
             "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
             "redirect_uris": "http://127.0.0.1/callback http://[::1]/callback",
+            "algorithm": Application.RS256_ALGORITHM,
+            "skip_authorization": False,
+            "client_secret": "",
+        },
+    )
+
+
+def api_docs_client_create(owner: User) -> None:
+    """A public client for the Authorize button of /api/v1/docs: auth code + PKCE, redirected to the
+    docs' static redirect page on this site (GOVPLUS_SITE_URL) and on the loopback addresses."""
+    from oauth2_provider.models import get_application_model
+
+    Application = get_application_model()
+    page = "/api/v1/oauth2-redirect.html"
+    origins = dict.fromkeys([settings.SITE_URL.rstrip("/"), "http://127.0.0.1:8000", "http://localhost:8000"])
+    Application.objects.update_or_create(
+        client_id=API_DOCS_CLIENT_ID,
+        defaults={
+            "name": "govplus 接口文档 / API docs",
+            "user": owner,
+            "client_type": Application.CLIENT_PUBLIC,
+            "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
+            "redirect_uris": " ".join(origin + page for origin in origins),
             "algorithm": Application.RS256_ALGORITHM,
             "skip_authorization": False,
             "client_secret": "",
@@ -59,6 +83,7 @@ def demo_seed(*, force: bool = False, history_size: int = 500, log=print) -> dic
         log(f"事项 / services: {counts}")
         users = accounts_create()
         oidc_client_create(users["admin"])
+        api_docs_client_create(users["admin"])
     history = history_create(size=history_size, log=log)
     open_count = open_cases_create(users=users, log=log)
     return {"services": counts["created"], "history": history, "open": open_count}

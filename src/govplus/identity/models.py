@@ -90,6 +90,15 @@ class User(AbstractUser):
         return mask_phone(self.phone) if self.phone_encrypted else ""
 
     @property
+    def real_name(self) -> str:
+        """The legal name of a citizen (decrypted from the profile; `display_name` holds it masked),
+        else the display name: for the person themself (/me) and the OIDC `name` claim."""
+        profile = CitizenProfile.objects.filter(user=self).first() if self.kind == self.Kind.CITIZEN else None
+        if profile is not None:
+            return profile.name
+        return self.display_name or self.username
+
+    @property
     def is_staff_member(self) -> bool:
         return self.kind == self.Kind.STAFF
 

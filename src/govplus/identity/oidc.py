@@ -81,7 +81,7 @@ class GovplusOAuth2Validator(OAuth2Validator):
 
         user = request.user
         return {
-            "name": user.display_name or user.username,
+            "name": user.real_name,
             "preferred_username": user.username,
             "kind": user.kind,
             "roles": [f"{a.department_code}:{a.role}" for a in staff_assignments(user=user)],

@@ -16,7 +16,15 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from govplus.core.audit import audit_record
-from govplus.core.crypto import decrypt_text, encrypt_text, lookup_hash, mask_id_number, mask_middle, mask_phone
+from govplus.core.crypto import (
+    decrypt_text,
+    encrypt_text,
+    lookup_hash,
+    mask_id_number,
+    mask_middle,
+    mask_name,
+    mask_phone,
+)
 from govplus.core.errors import Conflict, NotAuthenticated, RateLimited, ValidationFailed
 from govplus.identity.backends import request_address
 from govplus.identity.models import BusinessProfile, CitizenProfile, Department, Role, StaffRole, User
@@ -68,7 +76,8 @@ def citizen_register(*, username: str, password: str, name: str, id_number: str,
                 username=username,
                 password=password,
                 kind=User.Kind.CITIZEN,
-                display_name=name.strip(),
+                # The full name is kept encrypted in the profile only: a database dump names nobody.
+                display_name=mask_name(name.strip()),
                 phone=phone.strip(),
                 email=email,
             )

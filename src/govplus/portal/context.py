@@ -20,7 +20,7 @@ def portal_context(request: HttpRequest) -> dict[str, Any]:
     is_staff_user = user.is_authenticated and getattr(user, "kind", "") == "staff"
     audience: Audience = "staff" if is_staff_user else "citizen" if user.is_authenticated else "anonymous"
     return {
-        "site_name": getattr(settings, "GOVPLUS_SITE_NAME", "德清县政务服务网"),
+        "site_name": settings.GOVPLUS_SITE_NAME,
         "unread_count": unread,
         "is_staff_user": is_staff_user,
         "navigation": [

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from govplus.core.errors import GovplusError, RateLimited
 from govplus.identity import services
@@ -60,10 +60,14 @@ def admin_login(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('portal:login')}?{urlencode({'next': target})}")
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def logout_view(request: HttpRequest) -> HttpResponse:
-    logout(request)
-    return redirect("portal:home")
+    """Signing out is a POST (a link or an image on another site must not sign anyone out); a GET,
+    e.g. a bookmarked or typed /logout/, shows a page with the sign-out button instead of a blank 405."""
+    if request.method == "POST":
+        logout(request)
+        return redirect("portal:home")
+    return render(request, "portal/logout.html")
 
 
 def register_view(request: HttpRequest) -> HttpResponse:

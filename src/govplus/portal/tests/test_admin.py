@@ -91,3 +91,21 @@ def test_deleting_items_in_the_admin_changelist_is_audited(county, admin_client)
     assert response.status_code == 302
     assert not ServiceItem.objects.filter(pk=item.pk).exists()
     assert AuditEntry.objects.filter(action="admin.delete", object_type="catalog.serviceitem", object_id=item.pk)
+
+
+def test_a_bpmn_file_whose_gateway_outcome_no_action_sends_is_refused_with_a_message(admin_client):
+    response = admin_client.post(
+        "/admin/catalog/processdefinition/add/",
+        {
+            "key": "custom",
+            "name": "自定义流程",
+            "bpmn_xml": "",
+            "bpmn_file": SimpleUploadedFile(
+                "custom.bpmn", BPMN.read_bytes().replace(b'outcome == "accept"', b'outcome == "accepted"')
+            ),
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "BPMN 文件无法使用" in html
+    assert "gw_accept" in html and "accepted" in html
+    assert not ProcessDefinition.objects.filter(key="custom").exists()

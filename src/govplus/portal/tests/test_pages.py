@@ -182,3 +182,16 @@ def test_staff_preview_a_material_but_outsiders_cannot(county):
     assert response["X-Frame-Options"] == "SAMEORIGIN" and response["Content-Security-Policy"] == "sandbox"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert outsider.get(url).status_code == 404
+
+
+def test_logout_by_address_shows_a_sign_out_button_and_only_post_signs_out(county, citizen_client):
+    page = citizen_client.get("/logout/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "确认退出" in html and 'method="post"' in html and 'action="/logout/"' in html
+    # Opening the page did not sign anyone out.
+    assert citizen_client.get("/my/applications").status_code == 200
+    assert citizen_client.post("/logout/").status_code == 302
+    assert citizen_client.get("/my/applications").status_code == 302
+    again = citizen_client.get("/logout/", HTTP_ACCEPT_LANGUAGE="en")
+    assert again.status_code == 200 and "You are signed out." in again.content.decode()

@@ -1,0 +1,88 @@
+"""No serious or critical axe-core violation on any page a visitor, a citizen or a clerk opens, in
+Chinese and English, on a desktop and on a phone screen (the audit itself is in conftest.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page
+
+from govplus.cases.services import application_create
+from govplus.core.notify import notification_send
+from govplus.testing.factories import County
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+
+
+def in_language(page: Page, language: str) -> None:
+    """Switch with the site's own language link (a cookie), as a visitor would."""
+    if language == "en":
+        page.goto("/lang/en/?next=/")
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_every_page_passes_axe_in_both_languages_and_on_a_phone(
+    county_tx: County,
+    open_page: Callable[..., Page],
+    sign_in: Callable[..., Page],
+    language: str,
+    screen: str,
+) -> None:
+    size = PHONE if screen == "phone" else DESKTOP
+    submitted = county_tx.submitted_application()
+    draft = application_create(
+        actor=county_tx.citizen, service_code=county_tx.standard_item.code, form={"reason": "有效期满"}
+    )
+    notification_send(recipient=county_tx.citizen, title="办件已受理", body="测试消息", external=False)
+    code = county_tx.standard_item.code
+    audited: list[str] = []
+
+    visitor = open_page(**size)
+    in_language(visitor, language)
+    for path in (
+        "/",
+        "/services/",
+        "/services/?q=身份证",
+        f"/services/{code}/",
+        f"/services/{county_tx.parallel_item.code}/",
+        "/power-list/",
+        "/responsibility-list/",
+        "/progress/",
+        f"/progress/?receipt_no={submitted.receipt_no}&phone_last4=8000",
+        "/progress/?receipt_no=x&phone_last4=1",
+        "/login/",
+        "/register/",
+        "/logout/",
+        "/no-such-page/",
+    ):
+        visitor.goto(path)  # audited by the open_page fixture
+        audited.append(path)
+
+    citizen = sign_in("zhangsan", **size)
+    in_language(citizen, language)
+    for path in (
+        "/my/applications",
+        f"/my/applications/{submitted.receipt_no}",
+        f"/services/{code}/apply/",
+        f"/my/applications/{draft.receipt_no}/materials",
+        f"/my/applications/{draft.receipt_no}/review",
+        "/inbox/",
+        "/account/totp/",
+        "/logout/",
+    ):
+        citizen.goto(path)
+        audited.append(path)
+
+    clerk = sign_in("gaj_clerk", **size)
+    in_language(clerk, language)
+    for path in ("/staff/", f"/staff/cases/{submitted.receipt_no}"):
+        clerk.goto(path)
+        audited.append(path)
+    admin = sign_in("gaj_department_admin", **size)
+    in_language(admin, language)
+    admin.goto("/staff/rectifications")
+    audited.append("/staff/rectifications")
+    assert len(audited) == 25

@@ -15,6 +15,6 @@ def mask_citizen_display_names(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("identity", "0001_initial")]
+    dependencies = [("identity", "0002_department_name_en")]
 
     operations = [migrations.RunPython(mask_citizen_display_names, migrations.RunPython.noop)]

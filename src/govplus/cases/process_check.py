@@ -14,8 +14,8 @@ from typing import Any
 
 from lxml import etree
 
-from govplus.core.engine import ProcessError, process_validate
 from govplus.cases.workflow import ACTIONS, STEP_ACTIONS
+from govplus.core.engine import ProcessError, process_validate
 
 _BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 _GATEWAYS = {f"{_BPMN}{kind}Gateway" for kind in ("exclusive", "inclusive", "complex")}

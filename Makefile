@@ -5,8 +5,8 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
-# The suite runs on both cores (pytest-xdist); `make test PYTEST_ARGS=` runs it in one process.
 HOST   ?= 127.0.0.1
+# The suite runs on both cores (pytest-xdist); `make test PYTEST_ARGS=` runs it in one process.
 PYTEST_ARGS ?= -n 2
 
 .PHONY: run test install lint typecheck imports check messages bench clean

@@ -19,10 +19,16 @@ export GOVPLUS_VAR_DIR="$BENCH_VAR/var"
 export GOVPLUS_MEDIA_ROOT="$BENCH_VAR/media"
 export ALLOWED_HOSTS="127.0.0.1,localhost"
 export LOG_LEVEL="${LOG_LEVEL:-WARNING}"
-# Fixed bench-only secrets (never used anywhere else); the RSA key is generated once per scratch dir.
-export SECRET_KEY="${SECRET_KEY:-bench-secret-key-not-for-production-0123456789abcdef}"
-export GOVPLUS_DATA_KEY="${GOVPLUS_DATA_KEY:-bench-data-key-0123456789abcdef0123}"
-export GOVPLUS_LOOKUP_KEY="${GOVPLUS_LOOKUP_KEY:-bench-lookup-key-0123456789abcdef01}"
+# Bench-only secrets, random once per scratch dir (start-up refuses placeholders with DEBUG off).
+if [ ! -s "$BENCH_VAR/secrets.env" ]; then
+  python3 - > "$BENCH_VAR/secrets.env" <<'PY'
+import secrets
+for name in ("SECRET_KEY", "GOVPLUS_DATA_KEY", "GOVPLUS_LOOKUP_KEY", "GOVPLUS_AUDIT_KEY"):
+    print(f"export {name}={secrets.token_urlsafe(48)}")
+PY
+  chmod 600 "$BENCH_VAR/secrets.env"
+fi
+. "$BENCH_VAR/secrets.env"
 export OIDC_RSA_PRIVATE_KEY="$BENCH_VAR/oidc-rsa.pem"
 if [ ! -s "$OIDC_RSA_PRIVATE_KEY" ]; then
   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$OIDC_RSA_PRIVATE_KEY" 2>/dev/null
@@ -30,3 +36,10 @@ if [ ! -s "$OIDC_RSA_PRIVATE_KEY" ]; then
 fi
 # The `govplus` command without needing the project installed into the venv (src/ is on PYTHONPATH).
 govplus() { "$PY" -m govplus.cli "$@"; }
+# The audit log's signing key (required with DEBUG off), generated once per scratch dir.
+export GOVPLUS_AUDIT_SIGNING_KEY="$BENCH_VAR/audit-ed25519.pem"
+if [ ! -s "$GOVPLUS_AUDIT_SIGNING_KEY" ]; then
+  openssl genpkey -algorithm ed25519 -out "$GOVPLUS_AUDIT_SIGNING_KEY" 2>/dev/null
+  chmod 600 "$GOVPLUS_AUDIT_SIGNING_KEY"
+fi
+export GOVPLUS_AUDIT_CHECKPOINT_DIR="$BENCH_VAR/audit-checkpoints"

@@ -31,7 +31,7 @@ from govplus.cases.schemas import (
     TaskOut,
 )
 from govplus.cases.workflow import STEP_ACTIONS
-from govplus.core.api import APPLICATIONS_AUTH, ERRORS, OFFSET_MAX, TASKS_AUTH, ErrorOut, actor_of, errors
+from govplus.core.api import APPLICATIONS_AUTH, OFFSET_MAX, TASKS_AUTH, ErrorOut, actor_of, errors
 from govplus.core.errors import ValidationFailed
 from govplus.core.idempotency import run_once
 from govplus.core.middleware import client_ip
@@ -176,7 +176,7 @@ def application_detail(request: HttpRequest, receipt_no: str) -> Any:
 @router.post(
     "/applications/{receipt_no}/reveal",
     auth=APPLICATIONS_AUTH,
-    response={200: RevealOut, **ERRORS},
+    response={200: RevealOut, **errors(401, 403, 404, 422)},
     summary="查看完整个人信息（须说明理由，申请人可见）/ reveal a full personal value (with a reason)",
 )
 def application_reveal(request: HttpRequest, receipt_no: str, payload: RevealIn) -> Any:

@@ -16,7 +16,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from govplus.core.api import AUTH, ERRORS, actor_of
+from govplus.core.api import AUTH, actor_of, errors
 from govplus.core.audit import AUDIT_LOG
 from govplus.core.errors import NotFound, PermissionDenied, field_error
 from govplus.core.models import AuditEntry
@@ -86,7 +86,7 @@ def _latest_size() -> int:
 
 @router.get(
     "/audit/tree-head",
-    response={200: TreeHeadOut, **ERRORS},
+    response={200: TreeHeadOut, **errors(404)},
     summary="最新签名树头 / the latest signed tree head of the audit log (public)",
 )
 def tree_head(request: HttpRequest) -> Any:
@@ -99,7 +99,7 @@ def tree_head(request: HttpRequest) -> Any:
 @router.get(
     "/audit/entries/{entry_id}/inclusion-proof",
     auth=AUTH,
-    response={200: InclusionProofOut, **ERRORS},
+    response={200: InclusionProofOut, **errors(401, 403, 404, 422)},
     summary="一条审计记录的包含证明 / inclusion proof of one audit entry (superuser, platform admin, supervisor)",
 )
 def inclusion_proof(request: HttpRequest, entry_id: int, tree_size: int | None = None) -> Any:
@@ -129,7 +129,7 @@ def inclusion_proof(request: HttpRequest, entry_id: int, tree_size: int | None =
 
 @router.get(
     "/audit/consistency-proof",
-    response={200: ConsistencyProofOut, **ERRORS},
+    response={200: ConsistencyProofOut, **errors(404, 422)},
     summary="两个树大小之间的一致性证明 / consistency proof between two tree sizes (public)",
 )
 def consistency_proof(request: HttpRequest, first: int, second: int | None = None) -> Any:

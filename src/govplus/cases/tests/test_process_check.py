@@ -13,7 +13,7 @@ from govplus.catalog.selectors import process_get
 from govplus.catalog.services import process_definition_save
 from govplus.core.errors import ValidationFailed
 
-BPMN_DIR = Path(__file__).resolve().parents[1] / "bpmn"
+BPMN_DIR = Path(__file__).resolve().parents[2] / "catalog" / "bpmn"
 STANDARD = (BPMN_DIR / "standard.bpmn").read_text()
 
 

@@ -20,6 +20,7 @@ from govplus.cases import actions, ratings
 from govplus.cases import services as case_services
 from govplus.cases.models import Application, CaseTask, RectificationTask
 from govplus.catalog import services as catalog_services
+from govplus.catalog.selectors import builtin_process_definitions
 from govplus.core.crypto import decrypt_text
 from govplus.identity import services as identity_services
 from govplus.identity.models import Role, User
@@ -141,6 +142,7 @@ def public_functions() -> dict[str, Callable[..., Any]]:
 # Public functions of those modules that are not write services, and why.
 NOT_WRITE_SERVICES = {
     "govplus.cases.services.today_local": "reads the clock",
+    "govplus.cases.services.application_missing_materials": "reads",
     "govplus.cases.services.receipt_number": "computes a number",
     "govplus.cases.services.event_add": "a step inside a service's transaction; that service audits",
     "govplus.cases.services.tasks_create": "a step inside a service's transaction; that service audits",
@@ -216,11 +218,45 @@ def _draft(county: County) -> Application:
     )
 
 
-STANDARD_BPMN = (catalog_services.BPMN_DIR / "standard.bpmn").read_text()
+def _consent_to_a_licence(county: County) -> None:
+    """The applicant consents to an e-licence supplied by a provider (a test provider, registered here
+    only for this run)."""
+    from govplus.cases.providers import material_provider_register, material_provider_unregister
+    from govplus.cases.tests.test_providers import LicenceShelf
+
+    provider = LicenceShelf(licences={(county.citizen.username, "居民户口簿"): b"hukou"})
+    material_provider_register(provider)
+    try:
+        case_services.material_supply_consent(
+            actor=county.citizen, receipt_no=_draft(county).receipt_no, material_code="M02", consent=True
+        )
+    finally:
+        material_provider_unregister(provider.name)
+
+
+def _totp_disable(county: County) -> None:
+    _totp_enable(county)
+    user = county.staff["clerk"]
+    user.refresh_from_db()
+    code = pyotp.TOTP(decrypt_text(user.totp_secret_encrypted)).now()
+    identity_services.totp_disable(actor=user, code=code)
+
+
+STANDARD_BPMN = next(p.bpmn_xml for p in builtin_process_definitions() if p.key == "standard")
 
 # One run of each write service: (what to run, the audit action it must leave, the actor it must name).
 Runner = Callable[[County], Any]
 WRITE_SERVICES: dict[str, tuple[Runner, str, Callable[[County], User | None]]] = {
+    "govplus.cases.services.material_supply_consent": (
+        _consent_to_a_licence,
+        "cases.material_supply_consent",
+        lambda c: c.citizen,
+    ),
+    "govplus.identity.services.totp_disable": (
+        _totp_disable,
+        "identity.totp_disable",
+        lambda c: c.staff["clerk"],
+    ),
     "govplus.cases.services.application_create": (_draft, "cases.application_create", lambda c: c.citizen),
     "govplus.cases.services.application_update_form": (
         lambda c: case_services.application_update_form(

@@ -37,7 +37,7 @@ def test_authorize_in_the_api_docs_gets_a_token_that_the_api_accepts(
     popup.locator("input[name=allow]").click()  # the provider's consent page
     if not popup.is_closed():
         popup.wait_for_event("close", timeout=30_000)
-    expect(dialog.locator("button.modal-btn", has_text="Logout")).to_be_visible()  # i.e. authorized
+    expect(dialog.locator("button.modal-btn", has_text="Logout")).to_be_visible(timeout=30_000)  # authorized
     dialog.locator("button.btn-done").first.click()
 
     docs.locator('[data-path="/api/v1/me"]').first.click()
@@ -45,5 +45,6 @@ def test_authorize_in_the_api_docs_gets_a_token_that_the_api_accepts(
     with docs.expect_request("**/api/v1/me") as sent:
         docs.get_by_role("button", name="Execute").click()
     assert sent.value.headers["authorization"].startswith("Bearer ")
-    expect(docs.locator(".live-responses-table tbody td.response-col_status").first).to_contain_text("200")
-    expect(docs.locator(".live-responses-table")).to_contain_text("zhangsan")
+    status = docs.locator(".live-responses-table tbody td.response-col_status").first
+    expect(status).to_contain_text("200", timeout=30_000)
+    expect(docs.locator(".live-responses-table")).to_contain_text("zhangsan", timeout=30_000)

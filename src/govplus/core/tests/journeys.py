@@ -14,6 +14,7 @@ from typing import Any
 import pyotp
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import RequestFactory
 
 import govplus
 from govplus.cases import actions, ratings
@@ -154,7 +155,6 @@ NOT_WRITE_SERVICES = {
     "govplus.catalog.services.search_text_for": "computes text",
     "govplus.catalog.services.catalog_item_export": "reads",
     "govplus.catalog.services.catalog_export": "reads",
-    "govplus.identity.services.login_authenticate": "sign-in is audited by the audit log work of issue #6 §2",
 }
 
 
@@ -426,6 +426,13 @@ WRITE_SERVICES: dict[str, tuple[Runner, str, Callable[[County], User | None]]] =
         lambda c: c.staff["reviewer"],
     ),
     "govplus.identity.services.totp_enable": (_totp_enable, "identity.totp_enable", lambda c: c.staff["clerk"]),
+    "govplus.identity.services.login_authenticate": (
+        lambda c: identity_services.login_authenticate(
+            request=RequestFactory().post("/login/"), username="zhangsan", password=PASSWORD
+        ),
+        "identity.login",
+        lambda c: c.citizen,
+    ),
     "govplus.identity.services.regions_departments_import": (
         lambda c: identity_services.regions_departments_import(
             actor=c.staff["department_admin"],

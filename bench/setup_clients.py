@@ -184,9 +184,7 @@ def main() -> None:
         old.unlink()
     for index, code in enumerate(SUBMIT_ITEMS):
         item = ServiceItem.objects.get(code=code)
-        # licences too: no licence library is connected in the bench, so the applicant uploads them
-        needed = (Material.Source.APPLICANT, Material.Source.LICENCE)
-        required = [m for m in item.materials.all() if m.is_required and m.source in needed]
+        required = [m for m in item.materials.all() if m.is_required and m.source == Material.Source.APPLICANT]
         assert len(required) == 1 and "pdf" in required[0].accepted_types, (code, required)
         body = {
             "service_code": code,

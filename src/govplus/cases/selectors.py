@@ -396,13 +396,11 @@ def application_department_parts(*, application: Application) -> list[Department
     return parts
 
 
-def co_handling_denials(*, application: Application) -> list[DepartmentPart]:
-    """The co-handling departments that refused their part (不予准予)."""
-    return [
-        part
-        for part in application_department_parts(application=application)
-        if part.status == "denied" and not part.is_lead
-    ]
+def co_handling_denials(*, application: Application, parts: list[DepartmentPart] | None = None) -> list[DepartmentPart]:
+    """The co-handling departments that refused their part (不予准予); `parts`: when the caller has them."""
+    if parts is None:
+        parts = application_department_parts(application=application)
+    return [part for part in parts if part.status == "denied" and not part.is_lead]
 
 
 def tasks_of_application(*, application: Application) -> list[CaseTask]:

@@ -22,6 +22,19 @@ def _detail_url(receipt_no: str) -> str:
     return reverse("portal:application_detail", args=[receipt_no])
 
 
+def _own_or_404(request: HttpRequest, receipt_no: str) -> Application:
+    """The signed-in applicant's own case; anyone else's is a 404 (it reveals nothing)."""
+    try:
+        return selectors.application_get_for(actor=user_of(request), receipt_no=receipt_no)
+    except NotFound as error:
+        raise Http404 from error
+
+
+def _problems_in_one_line(error: GovplusError) -> str:
+    """Every field's problems as one flash message."""
+    return "；".join(message for messages_of_field in field_errors(error).values() for message in messages_of_field)
+
+
 @applicant_required
 def apply_start(request: HttpRequest, code: str) -> HttpResponse:
     """Step 1: the form. A POST creates (or updates) the draft and moves on to materials."""
@@ -85,10 +98,7 @@ def _consents_record(request: HttpRequest, application: Application) -> dict[str
 @applicant_required
 def apply_materials(request: HttpRequest, receipt_no: str) -> HttpResponse:
     """Step 2: upload materials (also used to answer a supplement notice)."""
-    try:
-        application = selectors.application_get_for(actor=user_of(request), receipt_no=receipt_no)
-    except NotFound as error:
-        raise Http404 from error
+    application = _own_or_404(request, receipt_no)
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
@@ -145,7 +155,7 @@ def _supplement(request: HttpRequest, receipt_no: str) -> HttpResponse:
             actor=user_of(request), receipt_no=receipt_no, note=request.POST.get("note", "")
         )
     except GovplusError as error:
-        messages.error(request, "；".join(m for ms in field_errors(error).values() for m in ms))
+        messages.error(request, _problems_in_one_line(error))
         return redirect("portal:apply_materials", receipt_no=receipt_no)
     messages.success(request, _("补正材料已提交，办理计时已恢复。"))
     return redirect(_detail_url(receipt_no))
@@ -154,10 +164,7 @@ def _supplement(request: HttpRequest, receipt_no: str) -> HttpResponse:
 @applicant_required
 def apply_review(request: HttpRequest, receipt_no: str) -> HttpResponse:
     """Step 3: check everything and submit."""
-    try:
-        application = selectors.application_get_for(actor=user_of(request), receipt_no=receipt_no)
-    except NotFound as error:
-        raise Http404 from error
+    application = _own_or_404(request, receipt_no)
     if request.method == "POST":
         try:
             services.application_submit(actor=user_of(request), receipt_no=receipt_no)
@@ -213,10 +220,7 @@ def my_applications(request: HttpRequest) -> HttpResponse:
 
 @applicant_required
 def application_detail(request: HttpRequest, receipt_no: str) -> HttpResponse:
-    try:
-        application = selectors.application_get_for(actor=user_of(request), receipt_no=receipt_no)
-    except NotFound as error:
-        raise Http404 from error
+    application = _own_or_404(request, receipt_no)
     parts = selectors.application_department_parts(application=application)
     return render(
         request,
@@ -225,11 +229,11 @@ def application_detail(request: HttpRequest, receipt_no: str) -> HttpResponse:
             "application": application,
             "parts": parts,
             "limits": selectors.application_time_limits(application=application),
-            "denials": [part for part in parts if part.status == "denied" and not part.is_lead],
+            "denials": selectors.co_handling_denials(application=application, parts=parts),
             "events": selectors.application_events(application=application, include_internal=False),
             "materials": selectors.application_materials(application=application),
             "supplement": selectors.supplement_open(application=application),
-            "rating": getattr(application, "rating", None) if hasattr(application, "rating") else None,
+            "rating": getattr(application, "rating", None),
             "reasons": ratings.REASONS,
             "scores": sorted(ratings.SCORE_LABELS.items(), reverse=True),
             "accesses": reveal.personal_data_accesses(application=application),
@@ -253,7 +257,7 @@ def application_rate(request: HttpRequest, receipt_no: str) -> HttpResponse:
             comment=request.POST.get("comment", ""),
         )
     except GovplusError as error:
-        messages.error(request, "；".join(m for ms in field_errors(error).values() for m in ms))
+        messages.error(request, _problems_in_one_line(error))
     else:
         messages.success(request, _("感谢您的评价！"))
     return HttpResponseRedirect(_detail_url(receipt_no))
@@ -262,10 +266,7 @@ def application_rate(request: HttpRequest, receipt_no: str) -> HttpResponse:
 @applicant_required
 def application_withdraw(request: HttpRequest, receipt_no: str) -> HttpResponse:
     """撤回: a page that says what withdrawing means; only a POST with `confirm` withdraws."""
-    try:
-        application = selectors.application_get_for(actor=user_of(request), receipt_no=receipt_no)
-    except NotFound as error:
-        raise Http404 from error
+    application = _own_or_404(request, receipt_no)
     if request.method == "POST" and request.POST.get("confirm") == "yes":
         try:
             services.application_withdraw(

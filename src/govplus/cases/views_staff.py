@@ -82,7 +82,7 @@ def _case_render(
             "application": application,
             "parts": parts,
             "limits": selectors.application_time_limits(application=application),
-            "denials": [part for part in parts if part.status == "denied" and not part.is_lead],
+            "denials": selectors.co_handling_denials(application=application, parts=parts),
             "tasks": tasks,
             "my_tasks": [(task, actions_for_step(task.step)) for task in access.my_open_tasks],
             "events": selectors.application_events(application=application, include_internal=True),

@@ -3,7 +3,10 @@
 Writes into $BENCH_VAR/work/:
   citizens.tokens   one Bearer token per line, for a few hundred synthetic citizens (OAuth2 AccessTokens
                     created directly, as the OIDC provider would have issued them)
-  submit-*.json     POST /api/v1/applications bodies: submit=true with one 100 KB PDF in base64
+  submit-*.json     POST /api/v1/applications bodies: submit=true with the applicant's 100 KB PDF and a
+                    20 KB scan of the one licence material, in base64 (the same bodies at every commit:
+                    before issue #6 a licence material was not required, after it it is until the
+                    licences module supplies it)
   staff.json        Bearer tokens and a session cookie for the workbench users
   guide.paths, search.paths, api-search.paths   URL lists for the read benchmarks
 
@@ -39,14 +42,16 @@ from govplus.identity.validators import id_check_char  # noqa: E402
 
 WORK = Path(os.environ.get("BENCH_VAR", "/tmp/govplus-bench")) / "work"
 SCOPE = "openid profile applications tasks"
-# Items whose online application needs exactly one applicant-supplied material that may be a PDF.
+# Items whose online application needs one applicant-supplied material and one licence material, both of
+# which may be PDFs.
 SUBMIT_ITEMS = [
     "11330521002583510X000105001000",  # 居民身份证换领 (公安局)
-    "11330521002583430A000104001000",  # 城乡居民基本养老保险参保登记 (人社局)
+    "11330521002583510X000105002000",  # 居民身份证首次申领 (公安局)
     "11330521002583510X000105005000",  # 居住证申领 (公安局)
     "11330521MB1819368C000107001000",  # 医保异地就医备案 (医保局)
-    "113305210025836847000106002000",  # 育儿补贴申领 (卫健局)
+    "11330521002583430A000104006000",  # 就业创业证申领 (人社局)
 ]
+LICENCE_SCAN_BYTES = 20 * 1024
 GUIDE_CODES = [
     "11330521002583510X000105001000",
     "11330521MB18194480000108001000",
@@ -184,8 +189,11 @@ def main() -> None:
         old.unlink()
     for index, code in enumerate(SUBMIT_ITEMS):
         item = ServiceItem.objects.get(code=code)
-        required = [m for m in item.materials.all() if m.is_required and m.source == Material.Source.APPLICANT]
-        assert len(required) == 1 and "pdf" in required[0].accepted_types, (code, required)
+        required = [m for m in item.materials.all() if m.is_required and m.source != Material.Source.SHARED_DATA]
+        own = [m for m in required if m.source == Material.Source.APPLICANT]
+        licence = [m for m in required if m.source == Material.Source.LICENCE]
+        assert len(own) == 1 and len(licence) == 1, (code, required)
+        assert all("pdf" in m.accepted_types for m in required), (code, required)
         body = {
             "service_code": code,
             "channel": "api",
@@ -193,10 +201,11 @@ def main() -> None:
             "form": {f["name"]: sample_value(f, rng) for f in item.form_fields},
             "materials": [
                 {
-                    "material_code": required[0].code,
+                    "material_code": material.code,
                     "filename": "scan.pdf",
-                    "content_base64": base64.b64encode(pdf_of(100 * 1024, rng)).decode(),
+                    "content_base64": base64.b64encode(pdf_of(size, rng)).decode(),
                 }
+                for material, size in ((own[0], 100 * 1024), (licence[0], LICENCE_SCAN_BYTES))
             ],
         }
         (WORK / f"submit-{index}.json").write_text(json.dumps(body, ensure_ascii=False))

@@ -27,6 +27,8 @@ prepare() {  # label ref: a worktree of ref at $AB/label/src with a fresh databa
   git worktree remove --force "$tree" 2>/dev/null || rm -rf "$tree"
   git worktree add -q --detach "$tree" "$ref"
   ln -sfn "$HERE/.venv" "$tree/.venv"
+  # Both commits get the same clients and request bodies: this checkout's setup script.
+  cp "$HERE/bench/setup_clients.py" "$tree/bench/setup_clients.py"
   (
     cd "$tree"
     export BENCH_VAR="$AB/$label/var" BENCH_DB="govplus_ab_$label"

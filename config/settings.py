@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "govplus.identity",
     "govplus.catalog",
     "govplus.cases",
+    "govplus.licences",
     "govplus.portal",
     # Modules installed beside the platform's own (each declares itself in its `module.py`).
     *env_list("GOVPLUS_EXTRA_APPS", ""),

@@ -146,6 +146,7 @@ class CaseEvent(models.Model):
     title_en = models.CharField(max_length=200, blank=True)
     opinion = models.TextField(blank=True)
     is_public = models.BooleanField(default=True)
+    link = models.CharField(max_length=200, blank=True)  # a result another module made (an e-licence)
 
     class Meta:
         ordering = ["occurred_at", "id"]

@@ -25,6 +25,7 @@ from govplus.cases.forms import contact_phone_of, form_clean
 from govplus.cases.models import (
     Application,
     ApplicationMaterial,
+    CaseEvent,
     CaseTask,
     MaterialSupply,
     SupplementRequest,
@@ -639,3 +640,21 @@ def supplement_request_create(
     return SupplementRequest.objects.create(
         application=application, items=cleaned, note=note[:2000], requested_by=actor, requested_at=now, stage_step=step
     )
+
+
+def application_result_attach(*, application_id: int, actor: Any, title: str, link: str) -> CaseEvent:
+    """Another module made a result of the case (an e-licence): a public line on the case's timeline
+    with a link to it, so the applicant finds the result where they follow the case. Audited."""
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application_id)
+        event = event_add(application, actor=actor, kind="result", title=title[:100])
+        event.link = link[:200]
+        event.save(update_fields=["link"])
+        audit_record(
+            actor=actor,
+            action="cases.application_result_attach",
+            object_type="application",
+            object_id=application.receipt_no,
+            changes={"title": title[:100], "link": link[:200]},
+        )
+    return event

@@ -6,7 +6,8 @@
 (the defining authority's 18-character unified social credit code and a three-digit sequence), the issuer
 code the issuing department's unified social credit code, the serial seven or more digits, the version
 three digits; the check character is ISO 7064 MOD 37,36 over the alphanumerics of everything before it
-(dots left out), so one mistyped or swapped character is always caught. Every identifier that comes in
+(dots left out), so one mistyped character is always caught, and nearly every swap of two neighbours
+(a hybrid system guarantees single errors only). Every identifier that comes in
 (a URL, an import row, a verification request) goes through `licence_id_problem` first.
 """
 

@@ -15,9 +15,12 @@ class LicenceType(models.Model):
     """证照目录: one kind of licence, with the metadata of GB/T 36901–36906 and its face fields.
 
     `face_schema` is a list of fields {"name", "label", "label_en", "type", "required", "personal"};
-    `type` is one of text, date, number, id_number, credit_code, region, enum (with "choices"). A licence
-    of the type must give every required field, in its type. `service_codes` are the catalogue items that
-    issue this licence (an approved case of such an item issues it) or use it as a material.
+    `type` is one of text, date, number, id_number, credit_code, region, enum (with "choices"); `from`
+    says where issuance takes the value (`form:<field>` of the case, `id.birth_date`/`id.sex` from the
+    holder's ID number, `decision.date`, `const:<text>`). A licence of the type must give every required
+    field, in its type. `issued_by` lists the catalogue items whose approved case issues this licence and
+    the department that issues it ([{"service_code", "department"}]: a joint item 一件事 issues each
+    department's part); `aliases` are other names the catalogue's materials use for the type.
     """
 
     class HolderKind(models.TextChoices):
@@ -32,7 +35,8 @@ class LicenceType(models.Model):
     holder_kind = models.CharField(_("持证主体类型"), max_length=10, choices=HolderKind.choices)
     validity_years = models.PositiveSmallIntegerField(_("有效期（年）"), null=True, blank=True)
     face_schema = models.JSONField(_("照面信息结构"), default=list)
-    service_codes = models.JSONField(_("关联事项"), default=list, blank=True)
+    issued_by = models.JSONField(_("签发事项"), default=list, blank=True)
+    aliases = models.JSONField(_("别名"), default=list, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -94,7 +98,7 @@ class Licence(models.Model):
     application = models.ForeignKey(
         "cases.Application", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    issued_for_event = models.BigIntegerField(null=True, blank=True, unique=True)  # the outbox event id
+    issued_for_event = models.BigIntegerField(null=True, blank=True)  # the outbox event that issued it
     status_index = models.PositiveIntegerField(unique=True)
     digest = models.CharField(_("摘要 (SHA-256)"), max_length=64)
     pdf_path = models.CharField(max_length=200, blank=True)
@@ -107,6 +111,10 @@ class Licence(models.Model):
             models.Index(fields=["holder", "-issued_on"], name="licence_holder_recent"),
             models.Index(fields=["issuer", "licence_type", "-issued_on"], name="licence_register"),
             models.Index(fields=["holder_code_hash", "licence_type"], name="licence_holder_code"),
+        ]
+        # One licence of a type per domain event: a redelivered `application.concluded` issues nothing new.
+        constraints = [
+            models.UniqueConstraint(fields=["issued_for_event", "licence_type"], name="one_licence_per_event_and_type")
         ]
         verbose_name = _("电子证照")
         verbose_name_plural = _("电子证照")

@@ -1,0 +1,50 @@
+"""Tell-us-once (免提交): the licence library as a material provider for applications.
+
+Rule: a catalogue material whose source is a licence (电子证照) of a type is satisfied by the
+applicant's own licence of that type that is valid today (有效, within its validity). The offer carries a
+verifiable reference: the licence identifier and the SHA-256 digest of its content, which cases records
+with the applicant's consent and confirms again at submission (a licence revoked, suspended or changed
+since no longer counts, and the applicant is asked to upload instead). A licence that expired or was
+revoked is never offered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils import timezone
+
+from govplus.cases.providers import MaterialNeed, MaterialOffer
+from govplus.licences.selectors import usable_licences_of
+
+PROVIDER_NAME = "licences"
+
+
+class LicenceLibrary:
+    """The e-licence library's answer to "which of these materials can you supply for this applicant?"."""
+
+    name = PROVIDER_NAME
+
+    def offers(self, *, applicant: Any, item_code: str, needs: Sequence[MaterialNeed]) -> list[MaterialOffer]:
+        wanted = [need for need in needs if need.source == "licence" and need.licence_type]
+        if not wanted or not getattr(applicant, "is_authenticated", False):
+            return []
+        usable = usable_licences_of(
+            holder=applicant, type_names={n.licence_type for n in wanted}, on=timezone.localdate()
+        )
+        offers = []
+        for need in wanted:
+            licence = usable.get(need.licence_type)
+            if licence is None:
+                continue
+            offers.append(
+                MaterialOffer(
+                    material_code=need.code,
+                    provider=PROVIDER_NAME,
+                    reference=licence.licence_id,
+                    digest=licence.digest,
+                    title=f"{licence.licence_type.name}（电子证照 {licence.number}，{licence.issuer_name}）",
+                )
+            )
+        return offers

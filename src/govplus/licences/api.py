@@ -1,15 +1,232 @@
-"""Licence endpoints: types, the holder's wallet and the department register, formats, verification."""
+"""Licence endpoints: the catalogue, the holder's wallet and the department register, status changes,
+shares and use records. Thin: every rule lives in services/selectors."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from ninja import Router
+import datetime as dt
+from typing import Any
 
-from govplus.licences import selectors
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from govplus.core.api import OFFSET_MAX, actor_of, auth_with, errors
+from govplus.core.crypto import mask_id_number, mask_name
+from govplus.core.errors import NotFound, ValidationFailed
+from govplus.identity.models import User
+from govplus.licences import selectors, services
+from govplus.licences.models import Licence, LicenceShare, LicenceUse
+from govplus.licences.schemas import (
+    LicenceDetailOut,
+    LicenceListOut,
+    LicenceTypeOut,
+    ReasonIn,
+    ShareIn,
+    ShareOut,
+    UseOut,
+)
 
 router = Router(tags=["licences 证照"])
+LICENCES_AUTH = auth_with("licences")
 
 
-@router.get("/licence-types", summary="证照目录 / licence types", auth=None)
-def licence_types(request: HttpRequest) -> list[dict]:
+@router.get("/licence-types", auth=None, response={200: list[LicenceTypeOut]}, summary="证照目录 / the licence types")
+def licence_types(request: HttpRequest) -> Any:
     return selectors.licence_types_public()
+
+
+@router.get(
+    "/licences",
+    auth=LICENCES_AUTH,
+    response={200: LicenceListOut, **errors(401, 403, 422)},
+    summary="我的证照；工作人员：本部门证照库 / my licences; staff: their departments' register",
+)
+def licence_list(
+    request: HttpRequest,
+    status: str = Query("", max_length=10),
+    type_code: str = Query("", max_length=21),
+    number: str = Query("", max_length=60),
+    holder_code: str = Query("", max_length=18),
+    issued_from: dt.date | None = None,
+    issued_to: dt.date | None = None,
+    limit: int = Query(20, ge=1, le=100),
+    offset: int = Query(0, ge=0, le=OFFSET_MAX),
+) -> Any:
+    """A citizen or business gets the licences they hold; staff get the register of their
+    departments, filtered (a holder by their full ID number or credit code only)."""
+    actor = actor_of(request)
+    if status and status not in Licence.Status.values:
+        raise ValidationFailed({"status": [f"应为 {'、'.join(Licence.Status.values)} 之一 / unknown status"]})
+    if actor.kind == User.Kind.STAFF:
+        rows, total = selectors.licence_register(
+            actor=actor,
+            type_code=type_code,
+            status=status,
+            number=number,
+            holder_code=holder_code,
+            issued_from=issued_from,
+            issued_to=issued_to,
+            offset=offset,
+            limit=limit,
+        )
+    else:
+        rows, total = selectors.licences_of_holder(holder=actor, status=status, offset=offset, limit=limit)
+    return {"count": total, "results": [selectors.masked_summary(licence) for licence in rows]}
+
+
+def detail_out(licence: Licence, access: str) -> dict[str, Any]:
+    face = selectors.licence_face(licence)
+    summary = selectors.masked_summary(licence)
+    if access == "holder":
+        summary["holder_name"], summary["holder_code"] = licence.holder_name, licence.holder_code
+    else:  # staff see personal face fields masked, as on the case page
+        personal = {e["name"] for e in licence.licence_type.face_schema if e.get("personal")}
+        face = {name: (_mask(value) if name in personal else value) for name, value in face.items()}
+    return {
+        **summary,
+        "holder_code_type": licence.holder_code_type,
+        "jurisdiction": licence.jurisdiction,
+        "face": face,
+        "digest": licence.digest,
+        "history": [
+            {"kind": e.kind, "reason": e.reason, "actor": e.actor_name, "occurred_at": e.occurred_at}
+            for e in selectors.licence_history(licence)
+        ],
+        "access": access,
+    }
+
+
+def _mask(value: str) -> str:
+    return mask_id_number(value) if len(value) == 18 else mask_name(value)
+
+
+@router.get(
+    "/licences/{licence_id}",
+    auth=LICENCES_AUTH,
+    response={200: LicenceDetailOut, **errors(401, 403, 404, 422)},
+    summary="证照详情 / a licence",
+)
+def licence_detail(request: HttpRequest, licence_id: str) -> Any:
+    """The holder, the issuing department's staff, or a department the holder shared it with; anyone
+    else gets 404. A department's look through a share is recorded as a use."""
+    actor = actor_of(request)
+    licence, access = selectors.licence_for(actor=actor, licence_id=licence_id)
+    if access == "share":
+        services.licence_share_use(actor=actor, licence=licence)
+    return detail_out(licence, access)
+
+
+def _status_change(request: HttpRequest, licence_id: str, payload: ReasonIn, action: str) -> Any:
+    licence = services.licence_status_change(
+        actor=actor_of(request), licence_id=licence_id, action=action, reason=payload.reason
+    )
+    return detail_out(licence, "issuer")
+
+
+STATUS_ERRORS = errors(401, 403, 404, 409, 422)
+
+
+@router.post(
+    "/licences/{licence_id}/revoke",
+    auth=LICENCES_AUTH,
+    response={200: LicenceDetailOut, **STATUS_ERRORS},
+    summary="撤销证照（颁发部门，须说明原因）/ revoke (issuing department, with a reason)",
+)
+def licence_revoke(request: HttpRequest, licence_id: str, payload: ReasonIn) -> Any:
+    return _status_change(request, licence_id, payload, "revoke")
+
+
+@router.post(
+    "/licences/{licence_id}/suspend",
+    auth=LICENCES_AUTH,
+    response={200: LicenceDetailOut, **STATUS_ERRORS},
+    summary="暂扣证照 / suspend",
+)
+def licence_suspend(request: HttpRequest, licence_id: str, payload: ReasonIn) -> Any:
+    return _status_change(request, licence_id, payload, "suspend")
+
+
+@router.post(
+    "/licences/{licence_id}/restore",
+    auth=LICENCES_AUTH,
+    response={200: LicenceDetailOut, **STATUS_ERRORS},
+    summary="恢复暂扣的证照 / restore a suspended licence",
+)
+def licence_restore(request: HttpRequest, licence_id: str, payload: ReasonIn) -> Any:
+    return _status_change(request, licence_id, payload, "restore")
+
+
+def share_out(share: LicenceShare) -> dict[str, Any]:
+    return {
+        "id": share.pk,
+        "department_code": share.department.code,
+        "department": share.department.name,
+        "purpose": share.purpose,
+        "valid_until": share.valid_until,
+        "created_at": share.created_at,
+        "withdrawn_at": share.withdrawn_at,
+    }
+
+
+def _holder_licence(request: HttpRequest, licence_id: str) -> Licence:
+    licence, access = selectors.licence_for(actor=actor_of(request), licence_id=licence_id)
+    if access != "holder":
+        raise NotFound("没有这个证照 / no such licence")
+    return licence
+
+
+@router.get(
+    "/licences/{licence_id}/shares",
+    auth=LICENCES_AUTH,
+    response={200: list[ShareOut], **errors(401, 403, 404, 422)},
+    summary="用证授权 / who the holder lets use the licence",
+)
+def licence_shares(request: HttpRequest, licence_id: str) -> Any:
+    return [share_out(s) for s in selectors.licence_shares(_holder_licence(request, licence_id))]
+
+
+@router.post(
+    "/licences/{licence_id}/shares",
+    auth=LICENCES_AUTH,
+    response={201: ShareOut, **errors(401, 403, 404, 409, 422)},
+    summary="授权部门使用证照 / let a department use the licence for a purpose until a date",
+)
+def licence_share_create(request: HttpRequest, licence_id: str, payload: ShareIn) -> Any:
+    share = services.licence_share(
+        actor=actor_of(request),
+        licence_id=licence_id,
+        department_code=payload.department_code,
+        purpose=payload.purpose,
+        valid_until=payload.valid_until,
+    )
+    return Status(201, share_out(share))
+
+
+@router.post(
+    "/licences/{licence_id}/shares/{share_id}/withdraw",
+    auth=LICENCES_AUTH,
+    response={200: ShareOut, **errors(401, 403, 404, 422)},
+    summary="撤回用证授权 / withdraw a share",
+)
+def licence_share_withdraw(request: HttpRequest, licence_id: str, share_id: int) -> Any:
+    return share_out(services.licence_share_withdraw(actor=actor_of(request), licence_id=licence_id, share_id=share_id))
+
+
+def use_out(use: LicenceUse) -> dict[str, Any]:
+    return {
+        "kind": use.kind,
+        "kind_label": str(use.get_kind_display()),
+        "department": use.department.name if use.department else "",
+        "purpose": use.purpose,
+        "receipt_no": use.receipt_no,
+        "occurred_at": use.occurred_at,
+    }
+
+
+@router.get(
+    "/licences/{licence_id}/uses",
+    auth=LICENCES_AUTH,
+    response={200: list[UseOut], **errors(401, 403, 404, 422)},
+    summary="用证记录 / every use of the licence",
+)
+def licence_uses(request: HttpRequest, licence_id: str) -> Any:
+    return [use_out(u) for u in selectors.licence_uses(_holder_licence(request, licence_id))]

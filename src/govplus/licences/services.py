@@ -627,3 +627,30 @@ def licence_share_withdraw(*, actor: User, licence_id: str, share_id: int) -> Li
                 changes={"share_id": share_id, "department": share.department.code},
             )
     return share
+
+
+def licence_share_use(*, actor: User, licence: Licence, purpose: str = "") -> LicenceUse | None:
+    """A department the holder shared the licence with looks at it: recorded for the holder (用证记录)
+    under the share's purpose, once per staff member, share and day."""
+    today = timezone.localdate()
+    departments = [a.department_id for a in staff_assignments(user=actor)]
+    share = (
+        licence.shares.filter(department_id__in=departments, withdrawn_at__isnull=True, valid_until__gte=today)
+        .select_related("department")
+        .first()
+    )
+    if share is None:
+        return None
+    seen = LicenceUse.objects.filter(
+        licence=licence, kind=LicenceUse.Kind.SHARE_USE, user=actor, occurred_at__date=today
+    ).exists()
+    if seen:
+        return None
+    with transaction.atomic():
+        return licence_use_record(
+            licence=licence,
+            kind=LicenceUse.Kind.SHARE_USE,
+            user=actor,
+            department=share.department,
+            purpose=purpose or share.purpose,
+        )

@@ -1,0 +1,111 @@
+"""API shapes of licences. Every request body is an `InputSchema`: an object of exactly its fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Field, Schema
+
+from govplus.core.api import InputSchema
+
+
+class FaceFieldOut(Schema):
+    name: str
+    label: str
+    label_en: str
+    type: str
+    required: bool
+    personal: bool = False
+    choices: list[str] = []
+
+
+class IssuedByOut(Schema):
+    service_code: str
+    department: str = ""
+
+
+class LicenceTypeOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    defining_authority: str
+    defining_authority_code: str
+    holder_kind: str
+    holder_code_type: str
+    validity_years: int | None
+    face_schema: list[FaceFieldOut]
+    issued_by: list[IssuedByOut]
+    aliases: list[str]
+
+
+class LicenceSummaryOut(Schema):
+    """What anyone who may know of the licence sees: personal data masked."""
+
+    licence_id: str
+    type_code: str
+    type_name: str
+    type_name_en: str
+    number: str
+    holder_name: str
+    holder_code: str
+    issuer_name: str
+    issuer_code: str
+    issued_on: dt.date
+    valid_from: dt.date
+    valid_until: dt.date | None
+    status: str
+    status_label: str
+    origin: str
+    origin_label: str
+
+
+class LicenceListOut(Schema):
+    count: int
+    results: list[LicenceSummaryOut]
+
+
+class HistoryOut(Schema):
+    kind: str
+    reason: str
+    actor: str
+    occurred_at: dt.datetime
+
+
+class LicenceDetailOut(LicenceSummaryOut):
+    """The holder sees their own data in full; staff of the issuing department see it masked."""
+
+    holder_code_type: str
+    jurisdiction: str
+    face: dict[str, str]
+    digest: str
+    history: list[HistoryOut]
+    access: str
+
+
+class ReasonIn(InputSchema):
+    reason: str = Field(..., max_length=500)
+
+
+class ShareIn(InputSchema):
+    department_code: str = Field(..., max_length=32)
+    purpose: str = Field(..., max_length=200)
+    valid_until: dt.date
+
+
+class ShareOut(Schema):
+    id: int
+    department_code: str
+    department: str
+    purpose: str
+    valid_until: dt.date
+    created_at: dt.datetime
+    withdrawn_at: dt.datetime | None
+
+
+class UseOut(Schema):
+    kind: str
+    kind_label: str
+    department: str
+    purpose: str
+    receipt_no: str
+    occurred_at: dt.datetime

@@ -260,3 +260,15 @@ def test_an_expired_licence_is_not_offered(household_required, household_of_zhan
         material_supply_consent(
             actor=county.citizen, receipt_no=application.receipt_no, material_code="M02", consent=True
         )
+
+
+def test_the_nightly_sweep_expires_licences_past_their_validity(household_of_zhangsan, library):
+    from govplus.licences.services import licences_expire_due
+
+    Licence.objects.filter(pk=household_of_zhangsan.pk).update(valid_until=dt.date(2026, 1, 31))
+    assert licences_expire_due(today=dt.date(2026, 1, 31)) == 0  # valid through its last day
+    assert licences_expire_due(today=dt.date(2026, 2, 1)) == 1
+    expired = Licence.objects.get(pk=household_of_zhangsan.pk)
+    assert expired.status == Licence.Status.EXPIRED
+    assert expired.events.last().kind == "expire"
+    assert licences_expire_due(today=dt.date(2026, 2, 2)) == 0

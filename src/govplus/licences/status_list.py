@@ -17,10 +17,11 @@ counts as INVALID (fail closed). The list's length is rounded up to a multiple o
 does not publish the exact number of licences (draft §12, herd privacy).
 
 `status_list_current` builds the list from the database in one query over the licences that are not
-valid (a valid entry is the zero default) and keeps the signed token in the cache, keyed by the number of
-licences, the highest index and the latest `status_changed_at`: every status change moves that stamp
-(the status services set `status_changed_at`), so a change is published at the next request, and an
-unchanged list is re-signed at most every five minutes.
+valid (a valid entry is the zero default) and keeps the signed token in the default cache (Redis in
+production, shared by every process), keyed by a stamp of two primary-key lookups: the newest licence
+and the newest licence event. Every status change is recorded as a `LicenceEvent` (the licence's
+history), so a change moves the stamp and is published at the next request; whatever the stamp, a token is
+re-signed after a minute, which also bounds how long a change committed out of id order can stay unseen.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.cache import caches
-from django.db.models import Count, Max
 
 from govplus.licences.issuer_keys import ALGORITHM, credential_key
 from govplus.licences.jose import (
@@ -45,14 +45,14 @@ from govplus.licences.jose import (
     jws_parse,
     signature_valid,
 )
-from govplus.licences.models import Licence
+from govplus.licences.models import Licence, LicenceEvent
 
 BITS = 2
 VALID, INVALID, SUSPENDED = 0, 1, 2
 TYP = "statuslist+jwt"
 TTL_SECONDS = 300
 LIFETIME = dt.timedelta(days=1)
-REUSE_SECONDS = 300
+REUSE_SECONDS = 60
 SIZE_STEP = 16_384
 MAX_LIST_BYTES = 16 * 1024 * 1024  # refuse a list that inflates beyond 16 MB (a zip bomb)
 STATUS_LIST_PATH = "/api/v1/licences/status-list"
@@ -117,21 +117,29 @@ def status_list_token(*, uri: str, statuses: Mapping[int, int] | bytes, size: in
     return jws_compact({"alg": ALGORITHM, "typ": TYP, "kid": key.kid}, payload, key.private_key)
 
 
+def _stamp() -> tuple[int | None, int | None]:
+    """What moves when the list changes: the newest licence (a new entry) and the newest licence event
+    (every status change is a `LicenceEvent`). Two primary-key lookups, whatever the number of licences."""
+    newest_licence = Licence.objects.order_by("-id").values_list("id", flat=True).first()
+    newest_event = LicenceEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    return newest_licence, newest_event
+
+
 def status_list_current(uri: str, now: dt.datetime) -> str:
     """The platform's list, signed, as it is now (see the module docstring for the cache)."""
-    stamp = Licence.objects.aggregate(count=Count("id"), top=Max("status_index"), changed=Max("status_changed_at"))
-    cache_key = "licences:status-list:" + hashlib.sha256(f"{uri}\0{sorted(stamp.items())}".encode()).hexdigest()
+    cache_key = "licences:status-list:" + hashlib.sha256(f"{uri}\0{_stamp()}".encode()).hexdigest()
     cache = caches["default"]
     cached = cache.get(cache_key)
     if cached is not None and 0 <= now.timestamp() - cached[0] < REUSE_SECONDS:
         return str(cached[1])
+    highest = Licence.objects.order_by("-status_index").values_list("status_index", flat=True).first()
     statuses = {
         index: status_value_of(status)
         for index, status in Licence.objects.exclude(status=Licence.Status.VALID)
         .values_list("status_index", "status")
         .iterator(chunk_size=10_000)
     }
-    token = status_list_token(uri=uri, statuses=statuses, size=status_list_size(stamp["top"]), now=now)
+    token = status_list_token(uri=uri, statuses=statuses, size=status_list_size(highest), now=now)
     cache.set(cache_key, (now.timestamp(), token), timeout=REUSE_SECONDS)
     return token
 

@@ -29,7 +29,7 @@ from govplus.licences.document import FaceField, LicenceDocument
 from govplus.licences.identifiers import licence_id_make
 from govplus.licences.issuer_keys import credential_key, credential_key_rotate, issuer_jwks, issuer_metadata
 from govplus.licences.jose import JoseError, b64url_decode, b64url_encode, jwk_thumbprint
-from govplus.licences.models import IssuerKey, Licence, LicenceType
+from govplus.licences.models import IssuerKey, Licence, LicenceEvent, LicenceType
 from govplus.licences.presentation import PRESENTATION_CHECKS, presentation_verify
 from govplus.licences.show import show_qr, show_qr_svg, show_token_issue, show_token_verify
 from govplus.licences.status_list import (
@@ -109,9 +109,7 @@ def present(credential: str, key: JWK, disclose: dict[str, Any], *, nonce: str, 
     return str(holder.sd_jwt_presentation)
 
 
-def bind(
-    body: str, key: JWK, *, nonce: str, aud: str = VERIFIER, iat: int | None = None, alg: str = "ES256"
-) -> str:
+def bind(body: str, key: JWK, *, nonce: str, aud: str = VERIFIER, iat: int | None = None, alg: str = "ES256") -> str:
     """A key binding JWT over `body` (`<jwt>~<disclosures>~`) made by hand, for tests that need one the
     holder library would not make."""
     payload = {"nonce": nonce, "aud": aud, "iat": iat or int(time.time()), "sd_hash": disclosure_digest(body)}
@@ -514,7 +512,9 @@ def test_the_platforms_status_list_follows_the_database():
     assert [status_list_lookup(token, lic.status_index, keys) for lic in licences] == [0, 1, 2, 0, 1]
     assert status_list_current(STATUS_URI, now + dt.timedelta(seconds=10)) == token  # unchanged: the cached token
 
-    Licence.objects.filter(pk=licences[2].pk).update(status="valid", status_changed_at=now)  # restored
+    # restored, as the status service records it: the row and its history
+    Licence.objects.filter(pk=licences[2].pk).update(status="valid", status_changed_at=now)
+    LicenceEvent.objects.create(licence=licences[2], kind="restore", reason="暂扣期满", occurred_at=now)
     restored = status_list_current(STATUS_URI, now + dt.timedelta(seconds=20))
     assert restored != token
     assert status_list_lookup(restored, licences[2].status_index, keys) == VALID

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import time
 from typing import Any
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connections
 from django.utils import timezone
 from jwcrypto.jwk import JWK
 from jwcrypto.jws import JWS
@@ -23,6 +24,7 @@ from sd_jwt.verifier import SDJWTVerifier
 
 from govplus.core.crypto import decrypt_text
 from govplus.core.errors import ValidationFailed
+from govplus.core.models import AuditEntry
 from govplus.identity.models import Department
 from govplus.licences.credentials import credential_issue, disclosure_digest, disclosure_make, is_valid_on
 from govplus.licences.document import FaceField, LicenceDocument
@@ -565,3 +567,42 @@ def test_a_credential_signed_before_a_rotation_still_verifies():
             presentation, nonce=nonce, audience=VERIFIER, now=timezone.now(), status_lookup=lookup
         )
         assert result.valid, result.checks
+
+
+def _at_once(count: int, work: Any) -> list[Any]:
+    """Run `work()` in `count` threads released together, each on its own connection."""
+    barrier = threading.Barrier(count, timeout=60)
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            barrier.wait()
+            results.append(work())
+        except BaseException as error:  # re-raised in the test's thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=target) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    if errors:
+        raise errors[0]
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_processes_creating_the_first_key_at_once_all_sign_with_one_key():
+    kids = _at_once(8, lambda: credential_key().kid)
+    assert len(set(kids)) == 1
+    assert IssuerKey.objects.filter(kind="credential").count() == 1
+    assert AuditEntry.objects.filter(action="licences.credential_key_create").count() == 1  # losers rolled back
+
+    rotated = _at_once(4, lambda: credential_key_rotate().kid)
+    active = IssuerKey.objects.filter(kind="credential", retired_at__isnull=True)
+    assert active.count() == 1
+    published = {k["kid"] for k in issuer_jwks()["keys"]}
+    assert set(rotated) | set(kids) <= published  # whatever was handed out to sign with still verifies

@@ -259,6 +259,14 @@ class IssuerKey(models.Model):
     class Meta:
         ordering = ["kind", "-created_at"]
         indexes = [models.Index(fields=["kind", "department", "retired_at"], name="issuer_key_active")]
+        constraints = [
+            # One active credential key: two processes creating the first key at once cannot both win.
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(kind="credential", retired_at__isnull=True),
+                name="one_active_credential_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.kid}"

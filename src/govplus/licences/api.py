@@ -6,24 +6,33 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Query, Router, Status
 
 from govplus.core.api import OFFSET_MAX, actor_of, auth_with, errors
 from govplus.core.crypto import mask_id_number, mask_name
 from govplus.core.errors import NotFound, ValidationFailed
 from govplus.identity.models import User
-from govplus.licences import selectors, services
+from govplus.licences import selectors, services, verification, wallet
 from govplus.licences.models import Licence, LicenceShare, LicenceUse
 from govplus.licences.schemas import (
+    CredentialIn,
+    CredentialOut,
     LicenceDetailOut,
     LicenceListOut,
     LicenceTypeOut,
     ReasonIn,
     ShareIn,
     ShareOut,
+    ShowIn,
+    ShowOut,
     UseOut,
+    VerifyIn,
+    VerifyOut,
 )
+from govplus.licences.status_list import status_list_current, status_list_uri
 
 router = Router(tags=["licences 证照"])
 LICENCES_AUTH = auth_with("licences")
@@ -71,6 +80,64 @@ def licence_list(
     else:
         rows, total = selectors.licences_of_holder(holder=actor, status=status, offset=offset, limit=limit)
     return {"count": total, "results": [selectors.masked_summary(licence) for licence in rows]}
+
+
+@router.get(
+    "/licences/status-list",
+    auth=None,
+    response={200: str},
+    summary="证照状态列表（Token Status List）/ the status list every credential points to",
+    openapi_extra={"responses": {"200": {"content": {"application/statuslist+jwt": {"schema": {"type": "string"}}}}}},
+)
+def licence_status_list(request: HttpRequest) -> HttpResponse:
+    """draft-ietf-oauth-status-list: 2 bits per licence (0 valid, 1 invalid, 2 suspended), signed with the
+    credential issuer key published at /.well-known/jwt-vc-issuer; re-fetch after its `ttl`."""
+    token = status_list_current(status_list_uri(settings.SITE_URL), timezone.now())
+    response = HttpResponse(token, content_type="application/statuslist+jwt")
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def verification_out(result: verification.Verification) -> dict[str, Any]:
+    return {
+        "valid": result.valid,
+        "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail, "detail_en": c.detail_en} for c in result.checks],
+        "licence": result.licence,
+        "disclosed": result.disclosed,
+    }
+
+
+@router.post(
+    "/licences/verify",
+    auth=None,
+    response={200: VerifyOut, **errors(422)},
+    summary="核验证照：数字凭证、亮证码或证照标识 / verify a presentation, a 亮证 code or a licence id",
+)
+def licence_verify(request: HttpRequest, payload: VerifyIn) -> Any:
+    """Anyone may verify. Each check is listed with its result in Chinese and English; `licence` is
+    the masked summary from the library, `disclosed` what the holder chose to show."""
+    actor = request.user if request.user.is_authenticated else None
+    if payload.presentation:
+        if not payload.nonce or not payload.audience:
+            raise ValidationFailed(
+                {
+                    name: ["核验数字凭证须给出随机数和接收方 / nonce and audience are required"]
+                    for name in ("nonce", "audience")
+                    if not getattr(payload, name)
+                }
+            )
+        result = verification.verify_presentation(
+            payload.presentation, nonce=payload.nonce, audience=payload.audience, actor=actor
+        )
+    elif payload.show_code:
+        result = verification.verify_show_code(payload.show_code, actor=actor)
+    elif payload.licence_id:
+        result = verification.verify_licence_id(payload.licence_id, actor=actor)
+    else:
+        raise ValidationFailed(
+            {"presentation": ["请提供数字凭证、亮证码、证照标识或 PDF 文件 / give something to verify"]}
+        )
+    return verification_out(result)
 
 
 def detail_out(licence: Licence, access: str) -> dict[str, Any]:
@@ -230,3 +297,32 @@ def use_out(use: LicenceUse) -> dict[str, Any]:
 )
 def licence_uses(request: HttpRequest, licence_id: str) -> Any:
     return [use_out(u) for u in selectors.licence_uses(_holder_licence(request, licence_id))]
+
+
+@router.post(
+    "/licences/{licence_id}/credential",
+    auth=LICENCES_AUTH,
+    response={200: CredentialOut, **errors(401, 403, 404, 409, 422)},
+    summary="领取数字凭证（SD-JWT VC，绑定持证人公钥）/ the licence as an SD-JWT VC bound to the holder's key",
+)
+def licence_credential(request: HttpRequest, licence_id: str, payload: CredentialIn) -> Any:
+    """The holder only. `holder_jwk` is the wallet's public key (a JWK with a private part is refused);
+    every claim comes as a disclosure, the wallet chooses what to present."""
+    sd_jwt = wallet.licence_credential(actor=actor_of(request), licence_id=licence_id, holder_jwk=payload.holder_jwk)
+    return {"sd_jwt": sd_jwt}
+
+
+@router.post(
+    "/licences/{licence_id}/show",
+    auth=LICENCES_AUTH,
+    response={200: ShowOut, **errors(401, 403, 404, 409, 422)},
+    summary="亮证码（5 分钟有效，可离线核验）/ a 5-minute code to show the licence, verifiable offline",
+)
+def licence_show(request: HttpRequest, licence_id: str, payload: ShowIn) -> Any:
+    code = wallet.licence_show(actor=actor_of(request), licence_id=licence_id, disclose=payload.disclose)
+    return {
+        "token": code.token,
+        "qr_svg": code.qr_svg,
+        "expires_at": code.expires_at,
+        "disclosed": list(code.disclosed),
+    }

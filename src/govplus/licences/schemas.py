@@ -109,3 +109,47 @@ class UseOut(Schema):
     purpose: str
     receipt_no: str
     occurred_at: dt.datetime
+
+
+class CredentialIn(InputSchema):
+    holder_jwk: dict[str, str | int | list[str] | bool]
+
+
+class CredentialOut(Schema):
+    sd_jwt: str
+
+
+class ShowIn(InputSchema):
+    disclose: list[str] = Field(default=[], max_length=20)
+
+
+class ShowOut(Schema):
+    token: str
+    qr_svg: str
+    expires_at: dt.datetime
+    disclosed: list[str]
+
+
+class CheckOut(Schema):
+    name: str
+    ok: bool
+    detail: str
+    detail_en: str
+
+
+class VerifyIn(InputSchema):
+    """One of: `presentation` with the verifier's `nonce` and `audience`; a 亮证 `show_code`; a
+    `licence_id` (from a QR code). A sealed PDF is sent as multipart `file` instead."""
+
+    presentation: str = Field(default="", max_length=20_000)
+    nonce: str = Field(default="", max_length=200)
+    audience: str = Field(default="", max_length=300)
+    show_code: str = Field(default="", max_length=6_000)
+    licence_id: str = Field(default="", max_length=80)
+
+
+class VerifyOut(Schema):
+    valid: bool
+    checks: list[CheckOut]
+    licence: LicenceSummaryOut | None
+    disclosed: dict[str, object] = {}

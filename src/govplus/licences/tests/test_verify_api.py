@@ -1,0 +1,140 @@
+"""Credentials, 亮证 codes and verification over HTTP, as a wallet and an outside verifier use them: the
+keys come from /.well-known/jwt-vc-issuer, the status from the published status list, and the
+presentation is made by the `sd-jwt` package's holder, not by us."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.test import Client
+from jwcrypto.jwk import JWK
+from sd_jwt.holder import SDJWTHolder
+from sd_jwt.verifier import SDJWTVerifier
+
+from govplus.licences.models import LicenceUse
+from govplus.licences.status_list import status_list_lookup
+
+API = "/api/v1"
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def credential_of(client: Client, licence_id: str, key: JWK) -> str:
+    response = client.post(
+        f"{API}/licences/{licence_id}/credential",
+        {"holder_jwk": key.export_public(as_dict=True)},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    return response.json()["sd_jwt"]
+
+
+def test_a_wallet_takes_a_credential_and_an_outside_verifier_checks_it_with_the_published_keys(
+    household_of_zhangsan, library
+):
+    licence_id = household_of_zhangsan.licence_id
+    key = JWK.generate(kty="EC", crv="P-256")
+    credential = credential_of(client_for(library.citizen), licence_id, key)
+    metadata = Client().get("/.well-known/jwt-vc-issuer").json()
+    assert metadata["issuer"] == settings.SITE_URL.rstrip("/")
+
+    def issuer_key(issuer: str, header: dict[str, Any]) -> JWK:
+        assert issuer == metadata["issuer"]
+        return JWK(**next(k for k in metadata["jwks"]["keys"] if k["kid"] == header["kid"]))
+
+    holder = SDJWTHolder(credential)
+    holder.create_presentation(
+        {"holder_name": True, "licence_id": True},
+        nonce="n-42",
+        aud="https://shop.example",
+        holder_key=key,
+        sign_alg="ES256",
+    )
+    presentation = str(holder.sd_jwt_presentation)
+    shown = SDJWTVerifier(
+        presentation, issuer_key, expected_aud="https://shop.example", expected_nonce="n-42"
+    ).get_verified_payload()
+    assert shown["holder_name"] == "张三" and shown["licence_id"] == licence_id
+
+    # the status list the credential points to says valid (0) — fetched and checked like an outsider would
+    status = shown["status"]["status_list"]
+    assert status["uri"].endswith("/api/v1/licences/status-list")
+    listed = Client().get(f"{API}/licences/status-list")
+    assert listed["Content-Type"] == "application/statuslist+jwt"
+    jwks = {"keys": metadata["jwks"]["keys"]}
+    assert status_list_lookup(listed.content.decode(), status["idx"], jwks, uri=status["uri"]) == 0
+
+    # and the platform's own verifier agrees, once: the nonce cannot be replayed
+    body = {"presentation": presentation, "nonce": "n-42", "audience": "https://shop.example"}
+    first = Client().post(f"{API}/licences/verify", body, content_type="application/json").json()
+    assert first["valid"], first["checks"]
+    assert first["licence"]["holder_name"] == "张*" and first["disclosed"]["holder_name"] == "张三"
+    again = Client().post(f"{API}/licences/verify", body, content_type="application/json").json()
+    assert not again["valid"] and any(c["name"] == "replay" and not c["ok"] for c in again["checks"])
+    kinds = set(LicenceUse.objects.filter(licence=household_of_zhangsan).values_list("kind", flat=True))
+    assert {"credential", "verify"} <= kinds
+
+
+def test_a_revoked_licence_fails_verification_and_gives_no_credential(household_of_zhangsan, library):
+    licence_id = household_of_zhangsan.licence_id
+    key = JWK.generate(kty="EC", crv="P-256")
+    credential = credential_of(client_for(library.citizen), licence_id, key)
+    client_for(library.staff["approver"]).post(
+        f"{API}/licences/{licence_id}/revoke", {"reason": "户口迁出"}, content_type="application/json"
+    )
+    holder = SDJWTHolder(credential)
+    holder.create_presentation({"holder_name": True}, nonce="n-7", aud="window-3", holder_key=key, sign_alg="ES256")
+    body = {"presentation": str(holder.sd_jwt_presentation), "nonce": "n-7", "audience": "window-3"}
+    result = Client().post(f"{API}/licences/verify", body, content_type="application/json").json()
+    assert not result["valid"]
+    failed = next(c for c in result["checks"] if not c["ok"])
+    assert failed["name"] == "status" and "撤销" in failed["detail"] and "revoked" in failed["detail_en"]
+    refused = client_for(library.citizen).post(
+        f"{API}/licences/{licence_id}/credential",
+        {"holder_jwk": key.export_public(as_dict=True)},
+        content_type="application/json",
+    )
+    assert refused.status_code == 422
+    by_id = Client().post(f"{API}/licences/verify", {"licence_id": licence_id}, content_type="application/json")
+    assert not by_id.json()["valid"] and by_id.json()["licence"]["status"] == "revoked"
+
+
+def test_a_show_code_verifies_offline_and_only_the_holder_makes_one(household_of_zhangsan, library):
+    licence_id = household_of_zhangsan.licence_id
+    made = client_for(library.citizen).post(f"{API}/licences/{licence_id}/show", {}, content_type="application/json")
+    assert made.status_code == 200, made.content
+    code = made.json()
+    assert code["qr_svg"].lstrip().startswith("<") and code["disclosed"] == ["holder_name", "number"]
+    checked = Client().post(f"{API}/licences/verify", {"show_code": code["token"]}, content_type="application/json")
+    assert checked.json()["valid"], checked.json()["checks"]
+    assert checked.json()["disclosed"]["number"] == household_of_zhangsan.number
+    forged = code["token"][:40] + ("A" if code["token"][40] != "A" else "B") + code["token"][41:]
+    refused = Client().post(f"{API}/licences/verify", {"show_code": forged}, content_type="application/json").json()
+    assert not refused["valid"]
+    other = client_for(library.other_citizen).post(
+        f"{API}/licences/{licence_id}/show", {}, content_type="application/json"
+    )
+    assert other.status_code == 404
+    nothing = Client().post(f"{API}/licences/verify", {}, content_type="application/json")
+    assert nothing.status_code == 422 and "presentation" in nothing.json()["fields"]
+    no_nonce = Client().post(f"{API}/licences/verify", {"presentation": "x~"}, content_type="application/json")
+    assert no_nonce.status_code == 422 and {"nonce", "audience"} <= set(no_nonce.json()["fields"])
+
+
+def test_the_qr_page_of_a_licence_shows_its_status_with_masked_data(household_of_zhangsan, library):
+    page = Client().get(f"/licences/verify/{household_of_zhangsan.licence_id}")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "核验通过" in text and "张*" in text and "张三" not in text
+    forged = Client().get("/licences/verify/1.2.156.3005.2.11100000000013127D001.11330521002583510X.0000001.001.0")
+    assert "核验未通过" in forged.content.decode()
+    english = Client()
+    english.get("/lang/en/")
+    assert (
+        "the licence is valid" in english.get(f"/licences/verify/{household_of_zhangsan.licence_id}").content.decode()
+    )

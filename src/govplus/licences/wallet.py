@@ -1,0 +1,74 @@
+"""What a holder does with a licence in the wallet: take its credential, show it (亮证).
+
+Rule: only the holder (by account or by the code they hold it under) may take a credential or make a
+亮证 code, and only of a licence valid today; each is recorded as a use (用证记录) and audited. The
+platform never sees the holder's private key: the wallet sends its public JWK, to which the credential
+is bound (`cnf`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from govplus.core.errors import NotFound
+from govplus.licences.credentials import credential_issue, disclosable_names
+from govplus.licences.models import Licence, LicenceUse
+from govplus.licences.selectors import licence_document, licence_for
+from govplus.licences.services import licence_use_record
+from govplus.licences.show import LIFETIME, show_qr_svg, show_token_issue
+from govplus.licences.status_list import status_list_uri
+
+# What a 亮证 code shows unless the holder chooses: who holds it and its number, enough for a window
+# clerk to match the person in front of them, and nothing of the face fields.
+SHOW_DEFAULT = ("holder_name", "number")
+
+
+def _holders_licence(actor: Any, licence_id: str) -> Licence:
+    licence, access = licence_for(actor=actor, licence_id=licence_id)
+    if access != "holder":
+        raise NotFound("没有这个证照 / no such licence")
+    return licence
+
+
+def licence_credential(*, actor: Any, licence_id: str, holder_jwk: dict[str, Any]) -> str:
+    """The SD-JWT VC of the holder's licence, bound to `holder_jwk` (every claim disclosable)."""
+    with transaction.atomic():
+        licence = _holders_licence(actor, licence_id)
+        credential = credential_issue(
+            licence_document(licence),
+            holder_jwk=holder_jwk,
+            issuer=settings.SITE_URL.rstrip("/"),
+            status_uri=status_list_uri(settings.SITE_URL),
+            now=timezone.now(),
+        )
+        licence_use_record(licence=licence, kind=LicenceUse.Kind.CREDENTIAL, user=actor, purpose="领取数字凭证")
+    return credential
+
+
+@dataclass(frozen=True)
+class ShowCode:
+    token: str
+    qr_svg: str
+    expires_at: dt.datetime
+    disclosed: tuple[str, ...]
+
+
+def licence_show(*, actor: Any, licence_id: str, disclose: list[str] | None = None) -> ShowCode:
+    """A 亮证 code: a signed token valid for five minutes showing only the chosen claims, as a QR code
+    a clerk or a shop verifies offline with the published keys."""
+    with transaction.atomic():
+        licence = _holders_licence(actor, licence_id)
+        document = licence_document(licence)
+        chosen = list(disclose) if disclose else [n for n in SHOW_DEFAULT if n in disclosable_names(document)]
+        now = timezone.now()
+        token = show_token_issue(document, disclose=chosen, now=now, issuer=settings.SITE_URL)
+        licence_use_record(
+            licence=licence, kind=LicenceUse.Kind.SHOW, user=actor, purpose=f"亮证：{'、'.join(chosen)}"[:200]
+        )
+    return ShowCode(token=token, qr_svg=show_qr_svg(token), expires_at=now + LIFETIME, disclosed=tuple(chosen))

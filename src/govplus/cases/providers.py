@@ -16,10 +16,15 @@ A module registers its provider in its `AppConfig.ready()`:
 
 Providers run inside the applicant's request: they must answer from their own tables quickly and
 never call a remote system synchronously without a timeout.
+
+A provider may also say what staff should know about a document it supplied, on the case page
+(`supply_note(*, supplied) -> SupplyNote | None`, optional): e.g. the licence library links its staff
+page for the licence and says whether the licence's status changed since the case used it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -45,6 +50,29 @@ class MaterialOffer:
     digest: str  # SHA-256 (hex) of the document as the provider holds it
     title: str  # what will be supplied, shown to the applicant, e.g. "居民户口簿（电子证照 330521…）"
     needs_consent: bool = True
+
+
+@dataclass(frozen=True)
+class SuppliedMaterial:
+    """A supply recorded on a case, as its provider is asked about it (no model instance)."""
+
+    receipt_no: str
+    material_code: str
+    provider: str
+    reference: str
+    digest: str
+    supplied_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class SupplyNote:
+    """What a provider tells staff about a supplied document on the case page, in both languages;
+    `link` is a staff page about it, `is_alert` says something changed since the case used it."""
+
+    text: str
+    text_en: str = ""
+    link: str = ""
+    is_alert: bool = False
 
 
 @runtime_checkable
@@ -89,3 +117,10 @@ def material_offers(*, applicant: Any, item_code: str, needs: Sequence[MaterialN
             if offer.material_code in asked and offer.provider == provider.name:
                 found.setdefault(offer.material_code, offer)
     return found
+
+
+def material_supply_note(supplied: SuppliedMaterial) -> SupplyNote | None:
+    """The supplying provider's note for staff, if it is registered and has anything to say."""
+    provider = _providers.get(supplied.provider)
+    describe = getattr(provider, "supply_note", None)
+    return describe(supplied=supplied) if callable(describe) else None

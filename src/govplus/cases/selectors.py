@@ -27,7 +27,14 @@ from govplus.cases.models import (
     RectificationTask,
     SupplementRequest,
 )
-from govplus.cases.providers import MaterialNeed, MaterialOffer, material_offers
+from govplus.cases.providers import (
+    MaterialNeed,
+    MaterialOffer,
+    SuppliedMaterial,
+    SupplyNote,
+    material_offers,
+    material_supply_note,
+)
 from govplus.cases.scope import task_scope
 from govplus.cases.workflow import EXTEND_ROLES, SUSPEND_ROLES
 from govplus.core.calendar import WorkingCalendar
@@ -122,6 +129,26 @@ def material_offers_for(*, application: Application) -> dict[str, MaterialOffer]
 def application_supplies(*, application: Application) -> dict[str, MaterialSupply]:
     """The materials supplied by providers with the applicant's consent, by material code."""
     return {s.material_code: s for s in MaterialSupply.objects.filter(application=application)}
+
+
+def application_supplies_for_staff(*, application: Application) -> list[tuple[MaterialSupply, SupplyNote | None]]:
+    """The supplied materials with what each provider tells staff about them (the case page)."""
+    return [
+        (
+            supply,
+            material_supply_note(
+                SuppliedMaterial(
+                    receipt_no=application.receipt_no,
+                    material_code=supply.material_code,
+                    provider=supply.provider,
+                    reference=supply.reference,
+                    digest=supply.digest,
+                    supplied_at=supply.supplied_at,
+                )
+            ),
+        )
+        for supply in MaterialSupply.objects.filter(application=application)
+    ]
 
 
 def material_get_for(*, actor: User, receipt_no: str, material_id: int) -> ApplicationMaterial:

@@ -87,6 +87,7 @@ def _case_render(
             "my_tasks": [(task, actions_for_step(task.step)) for task in access.my_open_tasks],
             "events": selectors.application_events(application=application, include_internal=True),
             "materials": selectors.application_materials(application=application, current_only=False),
+            "supplies": selectors.application_supplies_for_staff(application=application),
             "supplement": selectors.supplement_open(application=application),
             "item_materials": item_materials,
             "material_by_code": {material.code: material for material in item_materials},

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from govplus.catalog import selectors
+from govplus.catalog.extensions import guide_notes_for
 from govplus.core.errors import NotFound
 from govplus.portal.helpers import pager_for
 from govplus.portal.page_cache import public_page
@@ -44,14 +45,16 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
             item = selectors.service_get_published(code=code)
         except NotFound as error:
             raise Http404 from error
+        materials = list(item.materials.all())
         body = render(
             request,
             "catalog/guide_body.html",
             {
                 "item": item,
                 "steps": selectors.business_steps(item=item),
-                "materials": list(item.materials.all()),
+                "materials": materials,
                 "co_departments": list(item.co_departments.all()),
+                "notes": guide_notes_for(item=item, materials=materials),
             },
         ).content.decode()
         cache.set(cache_key, body, timeout=600)

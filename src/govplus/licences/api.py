@@ -178,7 +178,9 @@ def licence_detail(request: HttpRequest, licence_id: str) -> Any:
     actor = actor_of(request)
     licence, access = selectors.licence_for(actor=actor, licence_id=licence_id)
     if access == "share":
-        services.licence_share_use(actor=actor, licence=licence)
+        services.licence_staff_open_record(
+            actor=actor, found=selectors.licence_for_staff(actor=actor, licence_id=licence_id)
+        )
     return detail_out(licence, access)
 
 

@@ -15,8 +15,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from govplus.cases.providers import MaterialNeed, MaterialOffer
-from govplus.licences.selectors import usable_licences_of
+from govplus.cases.providers import MaterialNeed, MaterialOffer, SuppliedMaterial, SupplyNote
+from govplus.licences.models import Licence
+from govplus.licences.selectors import licence_by_id, licence_status_at, usable_licences_of
 
 PROVIDER_NAME = "licences"
 
@@ -48,3 +49,29 @@ class LicenceLibrary:
                 )
             )
         return offers
+
+    def supply_note(self, *, supplied: SuppliedMaterial) -> SupplyNote | None:
+        """For staff on the case page: the licence's status when the case used it and now, and the
+        link to its staff page (opened for this case)."""
+        licence = licence_by_id(supplied.reference)
+        if licence is None:
+            return None
+        then = licence_status_at(licence, supplied.supplied_at) or licence.status
+        now = licence.status
+        then_label, now_label = Licence.Status(then).label, Licence.Status(now).label
+        return SupplyNote(
+            text=f"电子证照 {licence.number}：使用时{then_label}，现在{now_label}",
+            text_en=f"E-licence {licence.number}: {STATUS_EN[then]} when the case used it, {STATUS_EN[now]} now",
+            link=f"/staff/licences/{licence.licence_id}?case={supplied.receipt_no}",
+            is_alert=then != now,
+        )
+
+
+STATUS_EN: dict[str, str] = {
+    Licence.Status.VALID: "valid",
+    Licence.Status.SUSPENDED: "suspended",
+    Licence.Status.REVOKED: "revoked",
+    Licence.Status.CANCELLED: "cancelled",
+    Licence.Status.EXPIRED: "expired",
+    Licence.Status.WITHDRAWN: "withdrawn",
+}

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from govplus.cases.selectors import application_get_for, application_supplies
 from govplus.core.crypto import decrypt_text, lookup_hash, mask_id_number, mask_name
 from govplus.core.errors import NotFound, ValidationFailed
 from govplus.identity.models import BusinessProfile, CitizenProfile, Department, User
@@ -257,3 +259,179 @@ def licence_uses(licence: Licence, *, limit: int = 100) -> list[LicenceUse]:
 
 def licence_shares(licence: Licence) -> list[LicenceShare]:
     return list(licence.shares.select_related("department"))
+
+
+# ---- pages: status over time, staff access, what the holder and staff are shown ---------------------------
+
+# The status each kind of history entry leaves (annotations change nothing). "withdraw" (吊销) is the
+# kind `services.licence_status_change` writes for that action.
+STATUS_AFTER_EVENT = {
+    LicenceEvent.Kind.ISSUE: Licence.Status.VALID,
+    LicenceEvent.Kind.IMPORT: Licence.Status.VALID,
+    LicenceEvent.Kind.SUSPEND: Licence.Status.SUSPENDED,
+    LicenceEvent.Kind.RESTORE: Licence.Status.VALID,
+    LicenceEvent.Kind.REVOKE: Licence.Status.REVOKED,
+    LicenceEvent.Kind.CANCEL: Licence.Status.CANCELLED,
+    LicenceEvent.Kind.EXPIRE: Licence.Status.EXPIRED,
+    "withdraw": Licence.Status.WITHDRAWN,
+}
+
+
+def licence_status_at(licence: Licence, when: dt.datetime) -> str:
+    """The licence's status at `when`, from its history: the last status change before it, and 失效 once
+    the validity had ended by then (even if the nightly sweep had not yet written it). "" before issue."""
+    status = ""
+    for event in licence.events.filter(occurred_at__lte=when).order_by("occurred_at", "id"):
+        status = STATUS_AFTER_EVENT.get(event.kind, status)
+    if (
+        status in (Licence.Status.VALID, Licence.Status.SUSPENDED)
+        and licence.valid_until is not None
+        and licence.valid_until < timezone.localdate(when)
+    ):
+        return Licence.Status.EXPIRED
+    return status
+
+
+def status_label(status: str) -> str:
+    return str(Licence.Status(status).label) if status in Licence.Status.values else "—"
+
+
+@dataclass(frozen=True)
+class StaffAccess:
+    """How a staff member reaches a licence page: "issuer" (its department's register), "share" (a
+    department the holder authorised), or "case" (a case of theirs used it as a material, `receipt_no`,
+    at `supplied_at`)."""
+
+    licence: Licence
+    access: str
+    receipt_no: str = ""
+    supplied_at: dt.datetime | None = None
+    share: LicenceShare | None = None
+
+
+def licence_for_staff(*, actor: Any, licence_id: str, receipt_no: str = "") -> StaffAccess:
+    """A licence for a staff page; 404 (reveals nothing) for one the actor may not see. With
+    `receipt_no`, a case the actor can see that relied on the licence also opens it (read-only)."""
+    if getattr(actor, "kind", "") != User.Kind.STAFF:
+        raise NotFound("没有这个证照 / no such licence")
+    licence = licence_by_id(licence_id)
+    if licence is None:
+        raise NotFound("没有这个证照 / no such licence")
+    access = licence_access(actor=actor, licence=licence)
+    supplied_at = None
+    if receipt_no:
+        supplied_at = _case_supply_time(actor=actor, receipt_no=receipt_no, licence_id=licence_id)
+        if supplied_at is None:
+            receipt_no = ""
+        elif not access:
+            access = "case"
+    if not access:
+        raise NotFound("没有这个证照 / no such licence")
+    share = None
+    if access == "share":
+        departments = {a.department_id for a in staff_assignments(user=actor)}
+        share = (
+            licence.shares.filter(
+                department_id__in=departments, withdrawn_at__isnull=True, valid_until__gte=timezone.localdate()
+            )
+            .select_related("department")
+            .first()
+        )
+    return StaffAccess(licence=licence, access=access, receipt_no=receipt_no, supplied_at=supplied_at, share=share)
+
+
+def _case_supply_time(*, actor: Any, receipt_no: str, licence_id: str) -> dt.datetime | None:
+    """When a case the actor can see had the licence supplied as a material (None if it did not)."""
+    try:
+        application = application_get_for(actor=actor, receipt_no=receipt_no[:40])
+    except NotFound:
+        return None
+    for supply in application_supplies(application=application).values():
+        if supply.provider == "licences" and supply.reference == licence_id:
+            return supply.supplied_at
+    return None
+
+
+@dataclass(frozen=True)
+class FaceRow:
+    label: str
+    label_en: str
+    value: str
+    is_masked: bool = False
+
+
+HIDDEN = "＊＊＊＊"
+
+
+def licence_face_rows(licence: Licence, *, masked: bool) -> list[FaceRow]:
+    """The licence's face as label/value rows: the holder and every face field. `masked` (what staff see
+    by default) hides a citizen holder's name and ID number in part and personal face fields whole; a
+    business's name and credit code are public (国家企业信用信息公示系统) and stay."""
+    document = licence_document(licence)
+    is_citizen = document.holder_code_type == "111"
+    hide = masked and is_citizen
+    rows = [
+        FaceRow("持证人", "Holder", mask_name(document.holder_name) if hide else document.holder_name, is_masked=hide),
+        FaceRow(
+            "公民身份号码" if is_citizen else "统一社会信用代码",
+            "ID number" if is_citizen else "Unified social credit code",
+            mask_id_number(document.holder_code) if hide else document.holder_code,
+            is_masked=hide,
+        ),
+    ]
+    for face_field in document.fields:
+        hidden = masked and face_field.personal
+        rows.append(
+            FaceRow(face_field.label, face_field.label_en, HIDDEN if hidden else face_field.value, is_masked=hidden)
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class UseRow:
+    """One line of 用证记录 as the holder reads it: who (department, staff masked), when, what, why."""
+
+    occurred_at: dt.datetime
+    kind: str
+    kind_label: str
+    department: Department | None
+    who: str
+    purpose: str
+    receipt_no: str
+    is_own: bool
+
+
+def licence_use_rows(*, licence: Licence, holder: Any, limit: int = 100) -> list[UseRow]:
+    """用证记录 for the holder: every use, newest first. Staff are named by department and a masked name
+    (the holder learns which office looked, not a person's full name); the holder's own uses read 本人."""
+    rows = []
+    for use in licence_uses(licence, limit=limit):
+        is_own = use.user_id is not None and use.user_id == getattr(holder, "pk", None)
+        if is_own:
+            who = "本人"
+        elif use.user is not None:
+            who = mask_name(use.user.display_name or use.user.username)
+        else:
+            who = ""
+        rows.append(
+            UseRow(
+                occurred_at=use.occurred_at,
+                kind=use.kind,
+                kind_label=str(LicenceUse.Kind(use.kind).label) if use.kind in LicenceUse.Kind.values else use.kind,
+                department=use.department,
+                who=who,
+                purpose=use.purpose,
+                receipt_no=use.receipt_no,
+                is_own=is_own,
+            )
+        )
+    return rows
+
+
+def licence_types_for_register() -> list[LicenceType]:
+    return list(LicenceType.objects.filter(is_active=True).order_by("code"))
+
+
+def share_departments() -> list[Department]:
+    """The departments a holder may authorise (用证授权): every active one."""
+    return list(Department.objects.filter(is_active=True).order_by("code"))

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from govplus.catalog.services import catalog_changed
 from govplus.core.audit import audit_record
 from govplus.core.crypto import encrypt_text, lookup_hash
 from govplus.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -34,7 +35,7 @@ from govplus.licences.models import (
     LicenceUse,
     StatusListCounter,
 )
-from govplus.licences.selectors import holder_hashes
+from govplus.licences.selectors import StaffAccess, holder_hashes, licence_for_staff
 
 CATALOGUE_FILE = Path(__file__).parent / "data" / "licence_types.json"
 LONG_TERM = "长期"
@@ -91,6 +92,7 @@ def licence_types_load(*, actor: Any, data: list[dict[str, Any]] | None = None) 
             object_type="licence_type",
             changes={"created": created, "updated": updated},
         )
+    catalog_changed()  # the guide pages say which materials the library's types supply (免提交)
     return {"created": created, "updated": updated}
 
 
@@ -629,28 +631,103 @@ def licence_share_withdraw(*, actor: User, licence_id: str, share_id: int) -> Li
     return share
 
 
-def licence_share_use(*, actor: User, licence: Licence, purpose: str = "") -> LicenceUse | None:
-    """A department the holder shared the licence with looks at it: recorded for the holder (用证记录)
-    under the share's purpose, once per staff member, share and day."""
-    today = timezone.localdate()
-    departments = [a.department_id for a in staff_assignments(user=actor)]
-    share = (
-        licence.shares.filter(department_id__in=departments, withdrawn_at__isnull=True, valid_until__gte=today)
-        .select_related("department")
-        .first()
-    )
-    if share is None:
-        return None
-    seen = LicenceUse.objects.filter(
-        licence=licence, kind=LicenceUse.Kind.SHARE_USE, user=actor, occurred_at__date=today
-    ).exists()
-    if seen:
-        return None
-    with transaction.atomic():
-        return licence_use_record(
-            licence=licence,
-            kind=LicenceUse.Kind.SHARE_USE,
-            user=actor,
-            department=share.department,
-            purpose=purpose or share.purpose,
+# ---- pages: the checks a confirm step shows, staff reveals, page-view uses ----------------------------
+
+STAFF_STATUS_ACTIONS = ("suspend", "restore", "revoke", "cancel", "withdraw")  # 失效 is the nightly sweep's
+
+
+def licence_status_change_check(*, actor: Any, licence_id: str, action: str, reason: str) -> Licence:
+    """What `licence_status_change` would refuse, without writing: the confirm step of the staff page
+    asks this first, so a missing reason or a forbidden move is said before anyone confirms. Staff
+    actions exclude 失效 (expire), which only the validity sweep writes."""
+    problems: dict[str, list[str]] = {}
+    if action not in STAFF_STATUS_ACTIONS:
+        problems["action"] = ["请选择操作 / choose an action"]
+    reason = (reason or "").strip()
+    if not reason:
+        problems["reason"] = ["请填写原因 / a reason is required"]
+    elif len(reason) > 500:
+        problems["reason"] = ["原因最多 500 字 / 500 characters at most"]
+    if problems:
+        raise ValidationFailed(problems)
+    licence = Licence.objects.select_related("licence_type").filter(licence_id=licence_id).first()
+    if licence is None:
+        raise NotFound("没有这个证照 / no such licence")
+    if not may_manage(actor=actor, licence=licence):
+        raise PermissionDenied("只有颁发部门的审批人员可以变更证照状态 / only the issuing department may do this")
+    if licence.status not in STATUS_ACTIONS[action][0]:
+        raise Conflict(
+            f"证照当前状态（{licence.get_status_display()}）不能执行该操作",
+            f"not allowed while the licence is {licence.status}",
         )
+    return licence
+
+
+def licence_status_change_by_staff(*, actor: Any, licence_id: str, action: str, reason: str) -> Licence:
+    """A status change asked for on the staff page: one of the staff actions (never 失效), by the issuing
+    department, checked again under the row lock by `licence_status_change`."""
+    licence_status_change_check(actor=actor, licence_id=licence_id, action=action, reason=reason)
+    return licence_status_change(actor=actor, licence_id=licence_id, action=action, reason=reason)
+
+
+REVEAL_REASON_MIN_LENGTH = 5
+
+
+def licence_personal_reveal(*, actor: Any, licence_id: str, reason: str, receipt_no: str = "") -> Licence:
+    """Show the unmasked face to a staff member who gives a reason (the issuing department, a department
+    the holder authorised, or the handler of a case that used the licence). Recorded as a use (查看, with
+    the reason), which the holder reads in 用证记录, and audited — never the values themselves
+    (《个人信息保护法》第四十四条, 第五十五条)."""
+    reason = (reason or "").strip()
+    if len(reason) < REVEAL_REASON_MIN_LENGTH:
+        problem = f"请填写查看理由（至少 {REVEAL_REASON_MIN_LENGTH} 个字）/ give a reason (5 characters or more)"
+        raise ValidationFailed({"reason": [problem]})
+    if len(reason) > 200:
+        raise ValidationFailed({"reason": ["理由最多 200 字 / 200 characters at most"]})
+    found = licence_for_staff(actor=actor, licence_id=licence_id, receipt_no=receipt_no)
+    with transaction.atomic():
+        licence_use_record(
+            licence=found.licence,
+            kind=LicenceUse.Kind.VIEW,
+            user=actor,
+            department=_staff_department(actor, found.licence, found.share),
+            purpose=f"查看完整信息：{reason}",
+            receipt_no=found.receipt_no,
+        )
+    return found.licence
+
+
+def licence_staff_open_record(*, actor: Any, found: StaffAccess) -> None:
+    """A department other than the issuer opened the licence (through the holder's share, or for a case
+    that used it): one use, shown to the holder. Opening it again within half an hour adds none."""
+    if found.access not in ("share", "case"):
+        return
+    kind = LicenceUse.Kind.SHARE_USE if found.access == "share" else LicenceUse.Kind.VIEW
+    since = timezone.now() - dt.timedelta(minutes=30)
+    if LicenceUse.objects.filter(
+        licence=found.licence,
+        kind=kind,
+        user=_user_or_none(actor),
+        receipt_no=found.receipt_no,
+        occurred_at__gte=since,
+    ).exists():
+        return
+    with transaction.atomic():
+        licence_use_record(
+            licence=found.licence,
+            kind=kind,
+            user=actor,
+            department=_staff_department(actor, found.licence, found.share),
+            purpose=found.share.purpose if found.share is not None else "",
+            receipt_no=found.receipt_no,
+        )
+
+
+def _staff_department(actor: Any, licence: Licence, share: LicenceShare | None) -> Department | None:
+    """The department a staff member acts for on this licence: the share's, the issuer, or their first."""
+    departments = [a.department_id for a in staff_assignments(user=actor)] if isinstance(actor, User) else []
+    if share is not None and share.department_id in departments:
+        return share.department
+    if licence.issuer_id in departments:
+        return licence.issuer
+    return Department.objects.filter(pk=departments[0]).first() if departments else None

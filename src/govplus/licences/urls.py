@@ -11,6 +11,7 @@ urlpatterns = [
     path("my/licences/<str:licence_id>", views_wallet.licence_detail, name="licence_detail"),
     path("my/licences/<str:licence_id>/pdf", views_wallet.licence_pdf, name="licence_pdf"),
     path("my/licences/<str:licence_id>/share", views_wallet.licence_share, name="licence_share"),
+    path("my/licences/<str:licence_id>/show", views_wallet.licence_show, name="licence_show"),
     path(
         "my/licences/<str:licence_id>/shares/<id:share_id>/withdraw",
         views_wallet.licence_share_withdraw,

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 from govplus.core.errors import GovplusError, NotFound, ValidationFailed
 from govplus.core.i18n import localized
 from govplus.licences import downloads, selectors, services
+from govplus.licences import wallet as holder_wallet
+from govplus.licences.credentials import disclosable_names
 from govplus.licences.figures import tell_us_once_figures
 from govplus.licences.models import Licence
 from govplus.portal.helpers import applicant_required, field_errors, pager_for, user_of, whole_number
@@ -77,6 +79,7 @@ def _detail_render(
     share_errors: dict[str, list[str]] | None = None,
     page_error: GovplusError | None = None,
     status: int = 200,
+    show_code: holder_wallet.ShowCode | None = None,
 ) -> HttpResponse:
     today = timezone.localdate()
     context: dict[str, Any] = {
@@ -91,6 +94,8 @@ def _detail_render(
         "page_error": page_error,
         "today": today,
         "share_max": today + dt.timedelta(days=SHARE_MAX_DAYS),
+        "show_choices": _show_choices(licence),
+        "show_code": show_code,
     }
     return render(request, "licences/detail.html", context, status=status)
 
@@ -164,3 +169,40 @@ def licence_pdf(request: HttpRequest, licence_id: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{pdf.filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+SHOW_LABELS = {
+    "licence_id": "证照标识",
+    "number": "证照编号",
+    "holder_name": "持证人姓名",
+    "holder_code": "证件号码",
+    "issued_on": "颁证日期",
+    "jurisdiction": "行政区划",
+    "age_over_18": "已满 18 周岁（不显示出生日期）",
+}
+
+
+def _show_choices(licence: Licence) -> list[tuple[str, str, bool]]:
+    """(claim, label, chosen by default) for the 亮证 form: the holder picks what the code shows."""
+    if licence.status != Licence.Status.VALID:
+        return []
+    document = selectors.licence_document(licence)
+    labels = {f"face.{f.name}": f.label for f in document.fields}
+    return [
+        (name, _(SHOW_LABELS.get(name, labels.get(name, name))), name in holder_wallet.SHOW_DEFAULT)
+        for name in disclosable_names(document)
+    ]
+
+
+@applicant_required
+@require_POST
+def licence_show(request: HttpRequest, licence_id: str) -> HttpResponse:
+    """亮证: a five-minute code with only the claims the holder ticked, shown as a QR code."""
+    licence = _own_licence(request, licence_id)
+    try:
+        code = holder_wallet.licence_show(
+            actor=user_of(request), licence_id=licence_id, disclose=request.POST.getlist("disclose")[:20]
+        )
+    except GovplusError as error:
+        return _detail_render(request, licence, page_error=error, status=error.status)
+    return _detail_render(request, licence, show_code=code)

@@ -379,3 +379,30 @@ def test_the_pages_read_in_english(library, household_of_zhangsan):
     assert "Licence register" in register and "Holder" in register
     page = text_of(staff.get(f"/staff/licences/{household_of_zhangsan.licence_id}"))
     assert "Change status" in page and "Suspend" in page
+
+
+def test_the_holder_shows_a_licence_as_a_qr_code_with_only_the_ticked_claims(household_of_zhangsan, library):
+    from govplus.licences.models import LicenceUse
+    from govplus.licences.verification import verify_show_code
+
+    licence_id = household_of_zhangsan.licence_id
+    holder = Client()
+    holder.force_login(library.citizen)
+    form = holder.get(f"/my/licences/{licence_id}").content.decode()
+    assert 'name="disclose" value="holder_name" checked' in form and 'value="face.household_type"' in form
+    shown = holder.post(f"/my/licences/{licence_id}/show", {"disclose": ["number", "face.household_type"]})
+    assert shown.status_code == 200
+    page = shown.content.decode()
+    assert "<svg" in page and "5 分钟" in page
+    token = page.split('aria-label="亮证码">')[1].split("</textarea>")[0]
+    result = verify_show_code(token)
+    assert result.valid and result.disclosed == {
+        "number": household_of_zhangsan.number,
+        "face": {"household_type": "家庭户"},
+    }
+    assert LicenceUse.objects.filter(licence=household_of_zhangsan, kind="show").count() == 1
+    bad = holder.post(f"/my/licences/{licence_id}/show", {"disclose": ["colour"]})
+    assert bad.status_code == 422 and "colour" in bad.content.decode()
+    other = Client()
+    other.force_login(library.other_citizen)
+    assert other.post(f"/my/licences/{licence_id}/show", {"disclose": ["number"]}).status_code == 404

@@ -272,3 +272,11 @@ def test_the_nightly_sweep_expires_licences_past_their_validity(household_of_zha
     assert expired.status == Licence.Status.EXPIRED
     assert expired.events.last().kind == "expire"
     assert licences_expire_due(today=dt.date(2026, 2, 2)) == 0
+
+
+def test_only_the_sweep_or_the_issuing_department_marks_a_licence_expired(household_of_zhangsan, library):
+    with pytest.raises(PermissionDenied):
+        licence_status_change(
+            actor=library.other_citizen, licence_id=household_of_zhangsan.licence_id, action="expire", reason="x"
+        )
+    assert Licence.objects.get(pk=household_of_zhangsan.pk).status == Licence.Status.VALID

@@ -129,3 +129,20 @@ def licence_issue_on_approval(event: Event) -> None:
 
 def _result_attached(application: Application, licence: Licence) -> bool:
     return application.events.filter(kind="result", link__endswith=licence.licence_id).exists()
+
+
+PDF_HANDLER_NAME = "licences.pdf_on_issue"
+
+
+def licence_pdf_on_issue(event: Event) -> None:
+    """A licence issued here gets its sealed PDF at once (imported ones on their first download), so the
+    holder's first download and every verification compare against the same stored file."""
+    from govplus.licences.downloads import licence_pdf_ensure
+
+    if event.payload.get("origin") != Licence.Origin.ISSUED:
+        return
+    licence = (
+        Licence.objects.select_related("licence_type", "issuer").filter(licence_id=event.payload["licence_id"]).first()
+    )
+    if licence is not None and not licence.pdf_digest:
+        licence_pdf_ensure(licence)

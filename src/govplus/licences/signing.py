@@ -75,15 +75,13 @@ class PlatformTimeStamper(DummyTimeStamper):
     """The platform's own time-stamping authority: answers RFC 3161 requests in process with a token
     signed by the TSA key of `ca.tsa_key` (ECDSA P-256; pyHanko's in-process TSA signs RSA only).
 
-    Made for one signature: asn1crypto objects shared across signatures grow slow to copy. What is
-    constant for a TSA (the signing-certificate attribute) is built once per process."""
+    The token carries the TSA's certificate, not the root's: a verifier holds the root as its trust
+    anchor, and the PDF's DSS has it too (every certificate in a token is hex that every verification
+    parses). Made for one signature: asn1crypto objects shared across signatures grow slow to copy.
+    What is constant for a TSA (the signing-certificate attribute) is built once per process."""
 
-    def __init__(self, tsa: ca.LoadedKey, root: ca.LoadedKey) -> None:
-        super().__init__(
-            tsa_cert=tsa.certificate_asn1(),
-            tsa_key=tsa.private_key_asn1(),
-            certs_to_embed=SimpleCertificateStore.from_certs([root.certificate_asn1()]),
-        )
+    def __init__(self, tsa: ca.LoadedKey) -> None:
+        super().__init__(tsa_cert=tsa.certificate_asn1(), tsa_key=tsa.private_key_asn1())
         self._key = tsa.private_key
         self._signing_certificate = _signing_certificate_attribute(tsa.certificate_der)
         self.token_lengths: list[int] = []
@@ -166,13 +164,14 @@ def _signing_certificate_attribute(certificate_der: bytes) -> bytes:
 
 class _SealSigner(signers.SimpleSigner):
     """pyHanko's signer with the department's key already parsed (it would re-parse it every time);
-    made for one signature, like the timestamper."""
+    made for one signature, like the timestamper. The CMS object carries the seal certificate only; the
+    root is the verifier's trust anchor and is in the DSS."""
 
-    def __init__(self, seal: ca.LoadedKey, root: ca.LoadedKey) -> None:
+    def __init__(self, seal: ca.LoadedKey) -> None:
         super().__init__(
             signing_cert=seal.certificate_asn1(),
             signing_key=seal.private_key_asn1(),
-            cert_registry=SimpleCertificateStore.from_certs([root.certificate_asn1()]),
+            cert_registry=SimpleCertificateStore(),
         )
         self._key = seal.private_key
         self.signed_attr_prov_spec = _PadesAttributes(seal.certificate_der)
@@ -238,7 +237,7 @@ class PadesSigner:
     ) -> tuple[bytes, int, int]:
         """The sealed PDF and the sizes of its two CMS objects."""
         seal, tsa, root = keys.seal, keys.tsa, keys.root
-        timestamper = PlatformTimeStamper(tsa, root)
+        timestamper = PlatformTimeStamper(tsa)
         meta = signers.PdfSignatureMetadata(
             field_name=SEAL_FIELD,
             md_algorithm=DIGEST,
@@ -247,7 +246,7 @@ class PadesSigner:
             location=department.name,
             name=department.name,
         )
-        pdf_signer = signers.PdfSigner(meta, _SealSigner(seal, root), timestamper=timestamper)
+        pdf_signer = signers.PdfSigner(meta, _SealSigner(seal), timestamper=timestamper)
         writer = IncrementalPdfFileWriter(BytesIO(pdf))
         # The steps of pyHanko's sign_pdf, with the signing time (/M) set to the caller's instant.
         session = pdf_signer.init_signing_session(writer)

@@ -12,8 +12,10 @@ The checks, in order:
 - `unchanged_after_sealing` — nothing was changed after sealing: the seal covers the file, and the only
   later revisions are validation data and document timestamps (pyHanko's modification analysis);
 - `signer_trusted` — the seal certificate chains to a root of the platform CA, active or retired (a
-  licence sealed before a root rotation still verifies), and was valid when the seal was timestamped;
-- `timestamp_valid` — an RFC 3161 timestamp from a TSA of the platform dates the seal;
+  licence sealed before a root rotation still verifies), and was valid when the seal was timestamped —
+  not necessarily now: a licence outlives the five-year certificate of the department that sealed it;
+- `timestamp_valid` — an RFC 3161 timestamp from a TSA of the platform dates the seal (checked as of
+  now: a TSA certificate lives as long as its root, 30 years);
 - `archive_timestamp` — the validation data and the document timestamp over them are present and sound;
 - `sealed_by` — which department sealed it (name, unified social credit code) and when;
 - `licence_id` — the signed file names a well-formed licence identifier.
@@ -86,11 +88,12 @@ class PdfVerification:
         return next((c for c in self.checks if c.name == name), None)
 
 
-def pdf_verify(data: bytes) -> PdfVerification:
-    """Verify a licence PDF; never raises on bad input."""
+def pdf_verify(data: bytes, *, at: dt.datetime | None = None) -> PdfVerification:
+    """Verify a licence PDF as of now (or as of `at`, e.g. to show that it will still verify once its
+    seal certificate has expired); never raises on bad input."""
     digest = hashlib.sha256(data).hexdigest()
     try:
-        return asyncio.run(_verify(data, digest, _trust_roots()))
+        return asyncio.run(_verify(data, digest, _trust_roots(), at))
     except Exception as error:  # a file crafted to break the parser must not break the page
         logger.warning("licence PDF verification failed unexpectedly: %s", type(error).__name__)
         return _result(
@@ -115,7 +118,9 @@ def _result(checks: list[Check], digest: str, **found: Any) -> PdfVerification:
     )
 
 
-async def _verify(data: bytes, digest: str, roots: list[asn1_x509.Certificate]) -> PdfVerification:
+async def _verify(
+    data: bytes, digest: str, roots: list[asn1_x509.Certificate], at: dt.datetime | None
+) -> PdfVerification:
     checks: list[Check] = []
     reader = _read(data)
     if reader is None:
@@ -145,7 +150,7 @@ async def _verify(data: bytes, digest: str, roots: list[asn1_x509.Certificate]) 
         status = await async_validate_pdf_signature(
             seal,
             signer_validation_context=ValidationContext(trust_roots=roots, moment=sealed_time, allow_fetching=False),
-            ts_validation_context=ValidationContext(trust_roots=roots, allow_fetching=False),
+            ts_validation_context=ValidationContext(trust_roots=roots, moment=at, allow_fetching=False),
         )
     except Exception as error:
         logger.info("licence PDF seal unreadable: %s", type(error).__name__)
@@ -163,7 +168,7 @@ async def _verify(data: bytes, digest: str, roots: list[asn1_x509.Certificate]) 
     checks.append(_trusted_check(status))
     timestamp_check, signed_at = _timestamp_check(status)
     checks.append(timestamp_check)
-    checks.append(await _archive_check(reader, roots))
+    checks.append(await _archive_check(reader, roots, at))
     subject = status.signing_cert.subject.native
     signer_name, signer_code = subject.get("common_name", ""), subject.get("serial_number", "")
     checks.append(_sealed_by_check(status, timestamp_check.ok, signer_name, signer_code, signed_at))
@@ -298,7 +303,7 @@ def _timestamp_check(status: Any) -> tuple[Check, dt.datetime | None]:
     ), None
 
 
-async def _archive_check(reader: PdfFileReader, roots: list[asn1_x509.Certificate]) -> Check:
+async def _archive_check(reader: PdfFileReader, roots: list[asn1_x509.Certificate], at: dt.datetime | None) -> Check:
     try:
         certificates = len(list(DocumentSecurityStore.read_dss(reader).load_certs()))
     except Exception:
@@ -314,10 +319,7 @@ async def _archive_check(reader: PdfFileReader, roots: list[asn1_x509.Certificat
     last = stamps[-1]
     status = await async_validate_pdf_timestamp(
         last,
-        validation_context=ValidationContext(
-            trust_roots=roots,
-            allow_fetching=False,
-        ),
+        validation_context=ValidationContext(trust_roots=roots, moment=at, allow_fetching=False),
     )
     covered = (
         status.coverage == SignatureCoverageLevel.ENTIRE_FILE or status.modification_level in _AFTER_SEALING_ALLOWED

@@ -261,6 +261,18 @@ def test_pdf_verify_passes_an_issued_pdf_and_says_who_sealed_it_and_when(sealed:
 
 
 @pytest.mark.django_db
+def test_a_licence_still_verifies_after_its_seal_certificate_expired(sealed: Sealed) -> None:
+    seal = ca.department_seal(sealed.department)
+    years_later = seal.certificate.not_valid_after_utc + dt.timedelta(days=365)
+    assert pdf_verify(sealed.pdf, at=years_later).valid  # the seal was valid when it was timestamped
+    # A check of the certificate as of that day, ignoring the timestamp, would reject it.
+    assert not seal_status(sealed.pdf, sealed.root, moment=years_later).trusted
+    # Once the root itself has expired nothing is vouched for any more.
+    after_root = ca.ca_root().certificate.not_valid_after_utc + dt.timedelta(days=1)
+    assert "timestamp_valid" in failed(pdf_verify(sealed.pdf, at=after_root))
+
+
+@pytest.mark.django_db
 def test_pdf_verify_on_bytes_that_are_no_pdf() -> None:
     for garbage in (b"", b"hello", b"%PDF-1.7\n" + bytes(range(256)) * 4, b"\x89PNG\r\n\x1a\n" + b"\0" * 100):
         result = pdf_verify(garbage)

@@ -229,7 +229,8 @@ def _qr_segments(url: str) -> list[str]:
 
 def _qr_code(pdf: FPDF, url: str) -> None:
     """The verification page's address as a QR code (error correction M), drawn as vector modules."""
-    matrix = segno.make(_qr_segments(url), error="m", micro=False).matrix
+    # segno takes a list of segments (segno.encoder.prepare_data), though its type hints name one value.
+    matrix = segno.make(_qr_segments(url), error="m", micro=False).matrix  # type: ignore[arg-type]
     module = QR_SIZE / len(matrix)
     pdf.set_fill_color(0, 0, 0)
     for row_index, row in enumerate(matrix):  # one rectangle per run of dark modules in a row

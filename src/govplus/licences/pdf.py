@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import segno
 from fpdf import FPDF
+from fpdf.enums import RenderStyle
 
 from govplus.licences.document import LicenceDocument
 from govplus.licences.pdf_font import FAMILY, licence_font_add, printable
@@ -39,6 +40,7 @@ TABLE_TOP, TABLE_BOTTOM = 50.0, 182.0
 QR_LEFT, QR_TOP, QR_SIZE = 224.0, 50.0, 40.0
 SEAL_X, SEAL_Y, SEAL_RADIUS = 242.0, 164.0, 20.0
 POINT = 25.4 / 72  # millimetres per point
+FILL = RenderStyle.F  # the enum, not "F": fpdf2 converts a string on every one of the QR code's 500 rectangles
 _QR_ALPHANUMERIC_TAIL = re.compile(r"[0-9A-Z $%*+\-./:]+$")  # ISO/IEC 18004 alphanumeric mode
 SCAN_ZH, SCAN_EN, ID_LABEL = "扫码核验", "Scan to verify", "证照标识 Licence ID："
 
@@ -239,7 +241,8 @@ def _qr_code(pdf: FPDF, url: str) -> None:
             if dark and start is None:
                 start = column
             elif not dark and start is not None:
-                pdf.rect(QR_LEFT + start * module, QR_TOP + row_index * module, (column - start) * module, module, "F")
+                x, y, width = QR_LEFT + start * module, QR_TOP + row_index * module, (column - start) * module
+                pdf.rect(x, y, width, module, FILL)
                 start = None
     pdf.set_text_color(*GREY)
     _put(pdf, SCAN_ZH, QR_LEFT, QR_TOP + QR_SIZE + 2, 8, align="C", width=QR_SIZE)

@@ -57,7 +57,7 @@ CERTIFICATE_ID_DIGEST = "sha512"  # see _signing_certificate_attribute
 SLACK_BYTES = 64
 # The TSA's policy (RFC 3161 TSTInfo.policy). The platform has no registered arc for it, so it takes an
 # OID from the UUID arc (ITU-T X.667 / RFC 4122): 2.25.<the UUID 8b3f3ab0-5b0c-4f0e-9d7a-1c2b6a1e0c11>.
-TSA_POLICY_OID = "2.25.185082370516946245766932366014519258129"
+TSA_POLICY_OID = "2.25.185090996468282631121766361773878676497"
 
 
 class PdfSigner(Protocol):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import subprocess
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
@@ -42,7 +43,7 @@ from govplus.licences.identifiers import licence_id_make
 from govplus.licences.models import IssuerKey
 from govplus.licences.pdf import licence_pdf_render
 from govplus.licences.pdf_verify import CHECK_NAMES, pdf_verify
-from govplus.licences.signing import licence_pdf_build, pdf_signer
+from govplus.licences.signing import TSA_POLICY_OID, licence_pdf_build, pdf_signer
 
 TYPE_CODE = "11330521MB1234567X001"
 ISSUER_CODE = "11330521002519463K"
@@ -170,6 +171,11 @@ def test_pyhanko_trusting_only_the_platform_root_judges_an_issued_pdf_valid(seal
     assert seal_status(sealed.pdf, sealed.root, revocation_mode="hard-fail", crls=[], ocsps=[]).bottom_line
 
     reader = PdfFileReader(BytesIO(sealed.pdf))
+    token = reader.embedded_regular_signatures[0].signer_info["unsigned_attrs"][0]["values"][0]
+    tst_info = token["content"]["encap_content_info"]["content"].parsed
+    assert (
+        tst_info["policy"].dotted == TSA_POLICY_OID == f"2.25.{uuid.UUID('8b3f3ab0-5b0c-4f0e-9d7a-1c2b6a1e0c11').int}"
+    )
     archive = validate_pdf_timestamp(
         reader.embedded_timestamp_signatures[-1], validation_context=ValidationContext(trust_roots=[sealed.root])
     )

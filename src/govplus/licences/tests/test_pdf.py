@@ -391,3 +391,23 @@ def test_rotating_a_seal_or_renaming_a_department_gives_a_new_certificate(sealed
 
 def test_the_default_signer_is_pades() -> None:
     assert pdf_signer().name == "pades"
+
+
+class UnsealedDevice:
+    """A seal device that is switched off: it hands the PDF back as it came (an adapter, as an SM2
+    device's would be, chosen by GOVPLUS_LICENCE_PDF_SIGNER)."""
+
+    name = "unsealed-device"
+
+    def sign(self, pdf: bytes, *, department: Any, signed_at: dt.datetime) -> bytes:
+        return pdf
+
+
+@pytest.mark.django_db
+def test_another_signer_plugs_in_by_setting_and_its_output_is_judged_on_its_merits(
+    sealed: Sealed, settings: Any
+) -> None:
+    settings.GOVPLUS_LICENCE_PDF_SIGNER = f"{__name__}.UnsealedDevice"
+    assert pdf_signer().name == "unsealed-device"
+    pdf = licence_pdf_build(sealed.document, department=sealed.department, signed_at=timezone.now())
+    assert failed(pdf_verify(pdf)) == ["signature_present"]

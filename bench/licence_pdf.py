@@ -13,7 +13,9 @@ the TSA and the root are made before timing (set-up, not the steady state). Then
 - the PDF size (min / median / max);
 - `pdf_verify` on `--verify` of the sealed PDFs: p50, p95, max, and that every one came out valid.
 Targets (PRODUCT.md, e-licences): ≥ 20 licences/s on 2 cores, < 300 KB a PDF, verify p95 < 100 ms.
-Prints a human summary and one JSON line.
+Prints a human summary and one JSON line. The machine's own counters (/proc/stat) over the parallel run
+are printed too: on a shared machine the CPU seconds that were not ours tell how much of the two cores
+the benchmark actually had.
 """
 
 from __future__ import annotations
@@ -99,6 +101,17 @@ def document(index: int) -> LicenceDocument:
     )
 
 
+def cpu_counters() -> tuple[int, int]:
+    """(jiffies the machine's CPUs were busy, jiffies stolen by the hypervisor) from /proc/stat: on a
+    shared virtual machine, steal says how much of the wall time other guests took."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return user + nice + system + irq + softirq, steal
+
+
 def build_many(start: int, count: int) -> tuple[list[bytes], float, float]:
     issuer = department()
     started, cpu = time.perf_counter(), time.process_time()
@@ -143,7 +156,10 @@ def main() -> None:
 
     pdfs, wall, cpu = build_many(0, args.count)
     single = args.count / wall
+    busy_before, steal_before = cpu_counters()
     parallel_wall, parallel_cpu = parallel(args.count, args.processes)
+    busy_after, steal_after = cpu_counters()
+    ticks = os.sysconf("SC_CLK_TCK")
     done = args.count // args.processes * args.processes
     sizes = sorted(len(p) for p in pdfs)
 
@@ -163,6 +179,10 @@ def main() -> None:
         "processes": args.processes,
         "parallel_per_s": round(done / parallel_wall, 1),
         "parallel_cpu_ms_each": round(parallel_cpu / done * 1000, 1),
+        "parallel_machine_busy_s": round((busy_after - busy_before) / ticks, 1),
+        "parallel_steal_s": round((steal_after - steal_before) / ticks, 1),
+        "parallel_other_load_cpu_s": round((busy_after - busy_before) / ticks - parallel_cpu, 1),
+        "parallel_wall_s": round(parallel_wall, 1),
         "size_kb_min": round(sizes[0] / 1024, 1),
         "size_kb_median": round(statistics.median(sizes) / 1024, 1),
         "size_kb_max": round(sizes[-1] / 1024, 1),
@@ -178,7 +198,9 @@ def main() -> None:
     )
     print(
         f"render+seal, {args.processes} processes: {report['parallel_per_s']}/s "
-        f"({report['parallel_cpu_ms_each']} ms CPU each)"
+        f"({report['parallel_cpu_ms_each']} ms CPU each; in {report['parallel_wall_s']} s the machine was busy "
+        f"{report['parallel_machine_busy_s']} CPU-s, {report['parallel_other_load_cpu_s']} of them not ours, "
+        f"{report['parallel_steal_s']} s stolen by the hypervisor)"
     )
     print(f"PDF size: {report['size_kb_min']}–{report['size_kb_max']} KB (median {report['size_kb_median']} KB)")
     print(

@@ -20,8 +20,8 @@ Rules:
 Algorithm: ECDSA P-256 with SHA-256 for every key (GB/T 38540 and ETSI TS 119 312 accept it for seals;
 PDF readers and pyHanko validate it). Compared with RSA-2048 it signs ~30× faster, makes a key in well
 under a millisecond instead of ~100 ms (a department's first seal is made during an issue), and keeps
-signatures and certificates small (the PDF carries four). SM2 (国密) needs a hardware seal device and
-goes behind `signing.PdfSigner`.
+signatures and certificates small (a sealed PDF carries six certificates and three signatures). SM2
+(国密) needs a hardware seal device and goes behind `signing.PdfSigner`.
 
 Legal basis: 《电子签名法》第十三条 (a reliable electronic signature: the signing key belongs to the
 signer alone and is under its control), GB/T 38540-2020 《信息安全技术 安全电子签章密码技术规范》.
@@ -329,7 +329,6 @@ def _create(kind: str, department: Any, *, replace: bool, actor: Any, reason: st
                     object_id=row.kid,
                     changes={"kind": kind, "department_id": department_id, "retired": retired, "reason": reason},
                 )
-                replace = False
                 return _load(row)
         except IntegrityError:
             # Another process created this generation first: its key is the active one now.

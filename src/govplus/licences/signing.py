@@ -4,8 +4,9 @@ The signer sits behind `PdfSigner`, chosen by `GOVPLUS_LICENCE_PDF_SIGNER`, so a
 device, or a writer of OFD (GB/T 33190) seals, can replace the default without touching the callers.
 
 The default, `PadesSigner`, writes PAdES (ETSI EN 319 142-1) in the shape of the B-LTA level:
-1. a CMS signature (`/SubFilter /ETSI.CAdES.detached`) with the department's seal certificate
-   (`ca.department_seal`), the seal and root certificates inside;
+1. a CMS signature (`/SubFilter /ETSI.CAdES.detached`, ECDSA P-256 / SHA-256) by the department's seal
+   certificate (`ca.department_seal`), which it carries; its signing time (/M) is the caller's
+   `signed_at`, the trusted time is the timestamp's;
 2. an RFC 3161 signature timestamp from the platform TSA (`ca.tsa_key`), signed in process — a real
    token, no network;
 3. a Document Security Store with the validation data: the seal, TSA and root certificates. It holds no
@@ -61,7 +62,8 @@ TSA_POLICY_OID = "2.25.185090996468282631121766361773878676497"
 
 
 class PdfSigner(Protocol):
-    """Seals a rendered licence PDF in the name of its issuing department."""
+    """Seals a rendered licence PDF in the name of its issuing department (an `identity.Department`):
+    returns the PDF with the seal added as incremental updates, the rendered bytes left as they were."""
 
     name: str
 

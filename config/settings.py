@@ -304,6 +304,8 @@ GOVPLUS_EVENTS_KEEP_DAYS = int(os.environ.get("GOVPLUS_EVENTS_KEEP_DAYS", "30"))
 # Adapters for systems outside the platform: dotted paths to a class with the adapter's Protocol.
 GOVPLUS_SMS_ADAPTER = os.environ.get("GOVPLUS_SMS_ADAPTER", "govplus.core.notify.LogSmsGateway")
 GOVPLUS_EMAIL_ADAPTER = os.environ.get("GOVPLUS_EMAIL_ADAPTER", "govplus.core.notify.DjangoEmailGateway")
+# Seals licence PDFs (licences/signing.py::PdfSigner): PAdES with the platform CA, or a 国密 seal device.
+GOVPLUS_LICENCE_PDF_SIGNER = os.environ.get("GOVPLUS_LICENCE_PDF_SIGNER", "govplus.licences.signing.PadesSigner")
 # Development writes outgoing mail to files under var/mail/ (the local default of the email adapter).
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

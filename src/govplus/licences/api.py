@@ -10,6 +10,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
+from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ValidationError as PydanticValidationError
 
 from govplus.core.api import OFFSET_MAX, actor_of, auth_with, errors
 from govplus.core.crypto import mask_id_number, mask_name
@@ -35,6 +37,7 @@ from govplus.licences.schemas import (
 from govplus.licences.status_list import status_list_current, status_list_uri
 
 router = Router(tags=["licences 证照"])
+MAX_PDF_BYTES = 10 * 1024 * 1024
 LICENCES_AUTH = auth_with("licences")
 
 
@@ -98,6 +101,24 @@ def licence_status_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@router.get(
+    "/licences/ca.pem",
+    auth=None,
+    response={200: str},
+    summary="平台电子证照根证书（PEM，含已轮换的）/ the platform's root certificates for licence seals",
+    openapi_extra={"responses": {"200": {"content": {"application/x-pem-file": {"schema": {"type": "string"}}}}}},
+)
+def licence_ca(request: HttpRequest) -> HttpResponse:
+    """Trust these (and only these) to validate a licence PDF's seal; retired roots stay listed so
+    licences sealed before a rotation keep verifying."""
+    from govplus.licences.ca import root_certificates_pem
+
+    response = HttpResponse(root_certificates_pem(), content_type="application/x-pem-file")
+    response["Content-Disposition"] = 'inline; filename="govplus-licences-ca.pem"'
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
 def verification_out(result: verification.Verification) -> dict[str, Any]:
     return {
         "valid": result.valid,
@@ -107,16 +128,54 @@ def verification_out(result: verification.Verification) -> dict[str, Any]:
     }
 
 
+VERIFY_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": VerifyIn.model_json_schema()},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "file": {"type": "string", "format": "binary", "description": "证照 PDF / a licence PDF"}
+                },
+                "required": ["file"],
+            }
+        },
+    },
+}
+
+
 @router.post(
     "/licences/verify",
     auth=None,
     response={200: VerifyOut, **errors(422)},
-    summary="核验证照：数字凭证、亮证码或证照标识 / verify a presentation, a 亮证 code or a licence id",
+    summary="核验证照：PDF、数字凭证、亮证码或证照标识 / verify a PDF, a presentation, a 亮证 code or an identifier",
+    openapi_extra={"requestBody": VERIFY_BODY},
 )
-def licence_verify(request: HttpRequest, payload: VerifyIn) -> Any:
-    """Anyone may verify. Each check is listed with its result in Chinese and English; `licence` is
-    the masked summary from the library, `disclosed` what the holder chose to show."""
+def licence_verify(request: HttpRequest) -> Any:
+    """Anyone may verify: multipart `file` (a licence PDF: the seal — intact, unchanged after sealing,
+    from a platform certificate, time-stamped — then the library: the licence exists, is valid now, and
+    this is the very file it issued), or JSON `{"presentation", "nonce", "audience"}`, `{"show_code"}` or
+    `{"licence_id"}`. Each check is listed with its result in Chinese and English; `licence` is the
+    masked summary from the library, `disclosed` what the holder chose to show."""
     actor = request.user if request.user.is_authenticated else None
+    if (request.content_type or "").startswith("multipart/form-data"):
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationFailed({"file": ["请上传证照 PDF / upload the licence PDF"]})
+        if upload.size is not None and upload.size > MAX_PDF_BYTES:
+            raise ValidationFailed({"file": ["文件超过 10 MB / the file is larger than 10 MB"]})
+        return verification_out(verification.verify_pdf(upload.read(), actor=actor))
+    try:
+        payload = VerifyIn.model_validate_json(request.body or b"{}")
+    except PydanticValidationError as error:
+        raise NinjaValidationError(
+            [{**e, "loc": ("body", "payload", *e["loc"])} for e in error.errors(include_url=False)]
+        ) from error
+    return verification_out(_verify_json(payload, actor))
+
+
+def _verify_json(payload: VerifyIn, actor: Any) -> verification.Verification:
     if payload.presentation:
         if not payload.nonce or not payload.audience:
             raise ValidationFailed(
@@ -126,18 +185,20 @@ def licence_verify(request: HttpRequest, payload: VerifyIn) -> Any:
                     if not getattr(payload, name)
                 }
             )
-        result = verification.verify_presentation(
+        return verification.verify_presentation(
             payload.presentation, nonce=payload.nonce, audience=payload.audience, actor=actor
         )
-    elif payload.show_code:
-        result = verification.verify_show_code(payload.show_code, actor=actor)
-    elif payload.licence_id:
-        result = verification.verify_licence_id(payload.licence_id, actor=actor)
-    else:
-        raise ValidationFailed(
-            {"presentation": ["请提供数字凭证、亮证码、证照标识或 PDF 文件 / give something to verify"]}
-        )
-    return verification_out(result)
+    if payload.show_code:
+        return verification.verify_show_code(payload.show_code, actor=actor)
+    if payload.licence_id:
+        return verification.verify_licence_id(payload.licence_id, actor=actor)
+    raise ValidationFailed(
+        {
+            "presentation": [
+                "请提供数字凭证、亮证码或证照标识（PDF 请发到 /licences/verify/pdf）/ give something to verify"
+            ]
+        }
+    )
 
 
 def detail_out(licence: Licence, access: str) -> dict[str, Any]:

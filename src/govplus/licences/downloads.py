@@ -10,24 +10,16 @@ is made again.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
 
-from govplus.core.errors import GovplusError, NotFound
-from govplus.licences.models import Licence, LicenceUse
-from govplus.licences.selectors import licence_document, licence_for
+from govplus.core.errors import NotFound
+from govplus.licences.models import LicenceUse
+from govplus.licences.pdf_store import licence_pdf_ensure
+from govplus.licences.selectors import licence_for
 from govplus.licences.services import licence_use_record
-
-
-class PdfUnavailable(GovplusError):
-    status = 503
-    code = "licence_pdf_unavailable"
 
 
 @dataclass(frozen=True)
@@ -45,28 +37,3 @@ def licence_pdf_for(actor: Any, licence_id: str) -> LicencePdf:
     with transaction.atomic():
         licence_use_record(licence=licence, kind=LicenceUse.Kind.DOWNLOAD, user=actor, purpose="持证人下载 PDF")
     return LicencePdf(content=bytes(content), filename=f"{licence.licence_type.code}-{licence.number}.pdf")
-
-
-def _pdf_name(licence: Licence) -> str:
-    return f"licences/pdf/{licence.licence_type.code}/{licence.licence_id}.pdf"
-
-
-def licence_pdf_ensure(licence: Licence) -> bytes:
-    """The licence's sealed PDF: the stored one, or a new one made, stored and recorded now."""
-    if licence.pdf_path and default_storage.exists(licence.pdf_path):
-        with default_storage.open(licence.pdf_path, "rb") as stored:
-            return bytes(stored.read())
-    try:
-        from govplus.licences.signing import licence_pdf_build
-    except ImportError as error:
-        raise PdfUnavailable(
-            "证照 PDF 暂不可下载，请稍后再试", "The licence PDF is not available yet; please try again later"
-        ) from error
-    content = bytes(licence_pdf_build(licence_document(licence), department=licence.issuer, signed_at=timezone.now()))
-    name = _pdf_name(licence)
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    saved = default_storage.save(name, ContentFile(content))
-    licence.pdf_path, licence.pdf_digest = saved, hashlib.sha256(content).hexdigest()
-    Licence.objects.filter(pk=licence.pk).update(pdf_path=licence.pdf_path, pdf_digest=licence.pdf_digest)
-    return content

@@ -21,6 +21,7 @@ from govplus.core.events import Event
 from govplus.identity.models import Department, User
 from govplus.identity.validators import id_birth_date
 from govplus.licences.models import Licence, LicenceType
+from govplus.licences.pdf_store import licence_pdf_ensure
 from govplus.licences.services import licence_issue
 
 HANDLER_NAME = "licences.issue_on_approval"
@@ -137,8 +138,6 @@ PDF_HANDLER_NAME = "licences.pdf_on_issue"
 def licence_pdf_on_issue(event: Event) -> None:
     """A licence issued here gets its sealed PDF at once (imported ones on their first download), so the
     holder's first download and every verification compare against the same stored file."""
-    from govplus.licences.downloads import licence_pdf_ensure
-
     if event.payload.get("origin") != Licence.Origin.ISSUED:
         return
     licence = (

@@ -138,3 +138,81 @@ def test_the_qr_page_of_a_licence_shows_its_status_with_masked_data(household_of
     assert (
         "the licence is valid" in english.get(f"/licences/verify/{household_of_zhangsan.licence_id}").content.decode()
     )
+
+
+def _issued_by_a_case(library) -> Any:
+    """A licence issued the way the platform issues them: an approved case, its events delivered."""
+    from govplus.cases.actions import task_complete
+    from govplus.core.events import events_sweep
+    from govplus.licences.models import Licence
+
+    application = library.submitted_application()
+    staff = library.staff
+    task_complete(actor=staff["clerk"], task_id=library.open_task(application).pk, action="accept")
+    task_complete(actor=staff["reviewer"], task_id=library.open_task(application, "review").pk, action="pass")
+    task_complete(actor=staff["approver"], task_id=library.open_task(application, "decide").pk, action="approve")
+    task_complete(
+        actor=staff["clerk"],
+        task_id=library.open_task(application, "conclude").pk,
+        action="conclude",
+        delivery_method="download",
+    )
+    events_sweep()  # issues the licence
+    events_sweep()  # seals its PDF (a handler of licence.issued)
+    return Licence.objects.get(application_id=application.pk)
+
+
+def test_the_pdf_of_an_issued_licence_is_made_at_issue_downloaded_and_verified(library):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    licence = _issued_by_a_case(library)
+    assert licence.pdf_digest and licence.pdf_path
+    download = client_for(library.citizen).get(f"/my/licences/{licence.licence_id}/pdf")
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    pdf = b"".join(download.streaming_content) if download.streaming else download.content
+    assert len(pdf) < 300 * 1024
+
+    upload = SimpleUploadedFile("licence.pdf", pdf, content_type="application/pdf")
+    result = Client().post(f"{API}/licences/verify", {"file": upload}).json()
+    assert result["valid"], result["checks"]
+    names = {c["name"] for c in result["checks"]}
+    assert {
+        "signature_intact",
+        "unchanged_after_sealing",
+        "signer_trusted",
+        "timestamp_valid",
+        "status",
+        "matches_library",
+    } <= names
+    assert result["licence"]["licence_id"] == licence.licence_id and result["licence"]["holder_name"] == "张*"
+
+    tampered = bytearray(pdf)
+    tampered[len(pdf) // 3] ^= 0x01
+    changed = (
+        Client()
+        .post(
+            f"{API}/licences/verify",
+            {"file": SimpleUploadedFile("x.pdf", bytes(tampered), content_type="application/pdf")},
+        )
+        .json()
+    )
+    assert not changed["valid"]
+
+    client_for(library.staff["approver"]).post(
+        f"{API}/licences/{licence.licence_id}/revoke", {"reason": "信息有误"}, content_type="application/json"
+    )
+    page = Client().post("/licences/verify", {"file": SimpleUploadedFile("l.pdf", pdf, content_type="application/pdf")})
+    text = page.content.decode()
+    assert page.status_code == 200 and "核验未通过" in text and "证照已撤销" in text
+
+    root = Client().get(f"{API}/licences/ca.pem")
+    assert root.status_code == 200 and root.content.startswith(b"-----BEGIN CERTIFICATE-----")
+    garbage = (
+        Client()
+        .post(
+            f"{API}/licences/verify",
+            {"file": SimpleUploadedFile("g.pdf", b"not a pdf", content_type="application/pdf")},
+        )
+        .json()
+    )
+    assert not garbage["valid"] and garbage["checks"][0]["name"] == "pdf"

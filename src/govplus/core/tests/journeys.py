@@ -26,11 +26,12 @@ from govplus.core.crypto import decrypt_text
 from govplus.identity import services as identity_services
 from govplus.identity.models import Role, User
 from govplus.identity.validators import credit_check_char
+from govplus.licences.tests import journeys as licence_journeys
 from govplus.testing.factories import PASSWORD, PDF, County, id_number, item_data
 
 # Modules whose public functions write: every `govplus.<module>.services`, and the cases modules that
 # hold staff actions and ratings.
-EXTRA_WRITE_MODULES = ["govplus.cases.actions", "govplus.cases.ratings"]
+EXTRA_WRITE_MODULES = ["govplus.cases.actions", "govplus.cases.ratings", "govplus.licences.wallet"]
 
 
 def credit_code(first17: str) -> str:
@@ -443,6 +444,11 @@ WRITE_SERVICES: dict[str, tuple[Runner, str, Callable[[County], User | None]]] =
         lambda c: c.staff["department_admin"],
     ),
 }
+
+# The licences module's write services and helpers (its own runs, next to its tests).
+WRITE_SERVICES.update(licence_journeys.WRITE_SERVICES)
+NOT_WRITE_SERVICES.update(licence_journeys.NOT_WRITE_SERVICES)
+
 
 __all__ = [
     "NOT_WRITE_SERVICES",

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from govplus.core.errors import GovplusError, NotFound, ValidationFailed
@@ -24,11 +24,11 @@ from govplus.portal.helpers import field_errors, pager_for, staff_required, user
 REGISTER_PER_PAGE = 30
 # Translated with the context "licence action" (a verb), apart from the statuses they lead to.
 ACTION_LABELS = {
-    "suspend": "暂扣",
-    "restore": "恢复",
-    "revoke": "撤销",
-    "cancel": "注销",
-    "withdraw": "吊销",
+    "suspend": pgettext_lazy("licence action", "暂扣"),
+    "restore": pgettext_lazy("licence action", "恢复"),
+    "revoke": pgettext_lazy("licence action", "撤销"),
+    "cancel": pgettext_lazy("licence action", "注销"),
+    "withdraw": pgettext_lazy("licence action", "吊销"),
 }
 
 
@@ -134,7 +134,7 @@ def _detail_render(
         "history": selectors.licence_history(licence),
         "may_manage": may_manage,
         "actions": [
-            (action, pgettext("licence action", ACTION_LABELS[action]))
+            (action, str(ACTION_LABELS[action]))
             for action in STAFF_STATUS_ACTIONS
             if licence.status in STATUS_ACTIONS[action][0]
         ],
@@ -196,7 +196,7 @@ def licence_status(request: HttpRequest, licence_id: str) -> HttpResponse:
                     "licence": found.licence,
                     "found": found,
                     "action": action,
-                    "action_label": pgettext("licence action", ACTION_LABELS[action]),
+                    "action_label": str(ACTION_LABELS[action]),
                     "reason": reason,
                 },
             )

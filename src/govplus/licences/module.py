@@ -1,11 +1,20 @@
 """licences' part of the platform: its API, pages, navigation and OAuth scope (see core/modules.py)."""
 
-from govplus.core.modules import ApiRouter, ModuleSpec, OAuthScope
+from govplus.core.modules import ApiRouter, ModuleSpec, NavEntry, OAuthScope, gettext_noop
 
 MODULE = ModuleSpec(
     name="licences",
     api_routers=(ApiRouter("govplus.licences.api:router"),),
     urls="govplus.licences.urls",
-    navigation=(),  # the wallet, verification and register pages add their entries as they land
+    # the wallet, verification and register pages add their entries as they land
+    navigation=(
+        NavEntry(
+            gettext_noop("证照导入"),
+            "portal:licence_import",
+            audience=frozenset({"staff"}),
+            staff_roles=("department_admin", "approver", "platform_admin"),
+            order=60,
+        ),
+    ),
     scopes=(OAuthScope("licences", "查看和使用我的电子证照", "read and use my e-licences"),),
 )

@@ -112,8 +112,9 @@ class Licence(models.Model):
             models.Index(fields=["holder", "-issued_on"], name="licence_holder_recent"),
             models.Index(fields=["issuer", "licence_type", "-issued_on"], name="licence_register"),
             models.Index(fields=["holder_code_hash", "licence_type"], name="licence_holder_code"),
-            # a licence found by its number (the register's search; an import's duplicate check)
-            models.Index(fields=["licence_type", "number"], name="licence_type_number"),
+            # a licence found by its number (the register's search; an import's duplicate check): number
+            # first, so a lookup of many numbers never walks a department's whole register instead
+            models.Index(fields=["number", "licence_type"], name="licence_number"),
         ]
         # One licence of a type per domain event: a redelivered `application.concluded` issues nothing new.
         constraints = [

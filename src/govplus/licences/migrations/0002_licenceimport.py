@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='licence',
-            index=models.Index(fields=['licence_type', 'number'], name='licence_type_number'),
+            index=models.Index(fields=['number', 'licence_type'], name='licence_number'),
         ),
         migrations.AddField(
             model_name='licenceimport',

@@ -89,13 +89,11 @@ class Command(BaseCommand):
         return user
 
     def _run(self, job: LicenceImport, max_batches: int | None) -> None:
-        started = time.perf_counter()
+        started, first = time.perf_counter(), job.rows_done
 
         def progress(current: LicenceImport) -> None:
-            elapsed = time.perf_counter() - started
-            self.stdout.write(
-                f"  {current.rows_done} / {current.rows_total} ({current.rows_done / elapsed:,.0f} rows/s)"
-            )
+            rate = (current.rows_done - first) / (time.perf_counter() - started)
+            self.stdout.write(f"  {current.rows_done} / {current.rows_total} ({rate:,.0f} rows/s)")
 
         job = licence_import_run(job_id=job.pk, max_batches=max_batches, progress=progress)
         elapsed = time.perf_counter() - started

@@ -642,14 +642,18 @@ def supplement_request_create(
     )
 
 
-def application_result_attach(*, application_id: int, actor: Any, title: str, link: str) -> CaseEvent:
+def application_result_attach(
+    *, application_id: int, actor: Any, title: str, link: str, title_en: str = ""
+) -> CaseEvent:
     """Another module made a result of the case (an e-licence): a public line on the case's timeline
-    with a link to it, so the applicant finds the result where they follow the case. Audited."""
+    with a link to it, so the applicant finds the result where they follow the case. `title_en` is its
+    English (the other module knows the result's English name). Audited."""
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application_id)
         event = event_add(application, actor=actor, kind="result", title=title[:100])
         event.link = link[:200]
-        event.save(update_fields=["link"])
+        event.title_en = (title_en or event.title_en)[:200]
+        event.save(update_fields=["link", "title_en"])
         audit_record(
             actor=actor,
             action="cases.application_result_attach",

@@ -39,7 +39,7 @@ class AuditEntry(MerkleLeaf):
     actor_label = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=80, db_index=True)
     object_type = models.CharField(max_length=80)
-    object_id = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=100, blank=True)  # a licence identifier is 69 characters
     changes = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     request_id = models.CharField(max_length=36, blank=True)

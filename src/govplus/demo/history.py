@@ -19,11 +19,13 @@ from django.utils import timezone
 from govplus.cases.actions import task_complete
 from govplus.cases.models import Application, CaseEvent, CaseTask, Rating, RectificationTask
 from govplus.cases.services import application_create, application_submit, material_upload_bytes
-from govplus.cases.workflow import ACTIONS
+from govplus.cases.transitions import application_payload
+from govplus.cases.workflow import ACTIONS, CONCLUDED_EVENT
 from govplus.catalog.models import Material, ServiceItem
 from govplus.core.audit import audit_record
 from govplus.core.calendar import WorkingCalendar
 from govplus.core.crypto import encrypt_text, lookup_hash, mask_name
+from govplus.core.events import event_publish
 from govplus.core.i18n import message_en
 from govplus.core.models import Notification
 from govplus.demo.forms import Applicant, sample_form
@@ -148,6 +150,10 @@ def _historic_case(
             dt.time(rng.randrange(9, 17), rng.randrange(60)),
         )
     )
+    # a case whose time would run past today ended before now (history has no future)
+    now = timezone.now()
+    accepted = min(accepted, now - dt.timedelta(hours=2))
+    concluded = min(concluded, now - dt.timedelta(hours=1))
     if not_accepted:
         concluded = accepted
     approved = rng.random() > 0.06
@@ -225,6 +231,23 @@ def _historic_case(
         previous = when
     CaseTask.objects.bulk_create(tasks)
     CaseEvent.objects.bulk_create(events)
+    # The case ended as the transition helper ends one: other modules hear of it (the licence library
+    # issues the licence of an approved case; `demo.licences` delivers these events after the seed).
+    outcome = {"outcome": application.status, "result": application.result, "result_type": item.result_type}
+    event_publish(
+        name=CONCLUDED_EVENT,
+        payload={
+            **application_payload(
+                application,
+                action=steps[-1][3],
+                status_from=Application.Status.SUBMITTED if not_accepted else Application.Status.IN_PROGRESS,
+                status_to=application.status,
+                actor_id=getattr(staff.get(steps[-1][2]), "pk", None),
+            ),
+            **outcome,
+        },
+        when=concluded,
+    )
     if rng.random() < 0.7:
         score = rng.choices([s for s, _ in RATING_WEIGHTS], [w for _, w in RATING_WEIGHTS])[0]
         if late or not_accepted:
@@ -288,7 +311,7 @@ def open_cases_create(*, users: dict[str, User], log: Callable[[str], None] = pr
             rng=rng,
         )
         application = application_create(actor=applicant, service_code=item.code, form=form)
-        # Licences too: no licence library is connected yet, so the demo applicants upload them.
+        # Licences too: the demo applicants upload them (张三's e-licences could supply his; both ways are shown).
         for material in item.materials.filter(
             is_required=True, source__in=[Material.Source.APPLICANT, Material.Source.LICENCE]
         ):

@@ -13,6 +13,7 @@ from govplus.catalog.services import builtin_processes_install, catalog_import
 from govplus.core.errors import GovplusError
 from govplus.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, accounts_create
 from govplus.demo.history import history_create, open_cases_create
+from govplus.demo.licences import demo_licences_create
 from govplus.identity.models import User
 from govplus.identity.services import regions_departments_import
 
@@ -85,8 +86,9 @@ def demo_seed(*, force: bool = False, history_size: int = 500, log=print) -> dic
         oidc_client_create(users["admin"])
         api_docs_client_create(users["admin"])
     history = history_create(size=history_size, log=log)
+    licences = demo_licences_create(users=users, log=log)
     open_count = open_cases_create(users=users, log=log)
-    return {"services": counts["created"], "history": history, "open": open_count}
+    return {"services": counts["created"], "history": history, "open": open_count, **licences}
 
 
 def demo_accounts_text() -> str:

@@ -3,7 +3,8 @@
 Rule: a case concluded with approval (办结, 准予) of an item whose result is a licence issues that
 licence to the applicant. Which licence types, and by which department, is said by each type's
 `issued_by` ([{"service_code", "department"}]); a joint item (一件事, e.g. 企业开办 or 新生儿出生) issues each
-department's part. The face fields come from the case (`face_schema[*].from`): the applicant's form,
+department's part; a licence is issued only to a holder of its kind (a citizen's case issues no licence held by a
+business). The face fields come from the case (`face_schema[*].from`): the applicant's form,
 their ID number (birth date, sex), the decision date, or a constant. The handler is idempotent by the
 event id (`Licence.issued_for_event` with the type), so a redelivered event issues nothing twice.
 """
@@ -11,6 +12,7 @@ event id (`Licence.issued_for_event` with the type), so a redelivered event issu
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.utils import timezone
@@ -25,6 +27,7 @@ from govplus.licences.pdf_store import licence_pdf_ensure
 from govplus.licences.services import licence_issue
 
 HANDLER_NAME = "licences.issue_on_approval"
+logger = logging.getLogger(__name__)
 
 
 def types_issued_by(service_code: str) -> list[tuple[LicenceType, str]]:
@@ -102,7 +105,17 @@ def licence_issue_on_approval(event: Event) -> None:
         return  # an applicant without real-name data cannot hold a licence; the case stays as it is
     decided_on = timezone.localdate(application.concluded_at) if application.concluded_at else timezone.localdate()
     form = application.form_data
+    kind = (
+        LicenceType.HolderKind.BUSINESS
+        if application.applicant.kind == User.Kind.BUSINESS
+        else LicenceType.HolderKind.CITIZEN
+    )
     for licence_type, department_code in issued:
+        if licence_type.holder_kind != kind:
+            # e.g. a resident's 个体工商户设立登记: the 营业执照 names the new business and its own credit code,
+            # which the platform does not hold; retrying would fail forever, so the case issues no e-licence
+            logger.debug("case %s: no %s for a %s applicant", application.receipt_no, licence_type.code, kind)
+            continue
         issuer = Department.objects.filter(code=department_code).first() if department_code else None
         issuer = issuer or application.department
         face = face_from_case(licence_type, form=form, holder_code=holder_code, decided_on=decided_on)
@@ -124,6 +137,7 @@ def licence_issue_on_approval(event: Event) -> None:
                 application_id=application.pk,
                 actor=None,
                 title=f"已签发电子证照：{licence_type.name}",
+                title_en=f"E-licence issued: {licence_type.name_en or licence_type.name}",
                 link=f"/my/licences/{licence.licence_id}",
             )
 

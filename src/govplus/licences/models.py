@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from govplus.core.crypto import decrypt_text
@@ -111,6 +112,9 @@ class Licence(models.Model):
             models.Index(fields=["holder", "-issued_on"], name="licence_holder_recent"),
             models.Index(fields=["issuer", "licence_type", "-issued_on"], name="licence_register"),
             models.Index(fields=["holder_code_hash", "licence_type"], name="licence_holder_code"),
+            # a licence found by its number (the register's search; an import's duplicate check): number
+            # first, so a lookup of many numbers never walks a department's whole register instead
+            models.Index(fields=["number", "licence_type"], name="licence_number"),
         ]
         # One licence of a type per domain event: a redelivered `application.concluded` issues nothing new.
         constraints = [
@@ -270,3 +274,67 @@ class IssuerKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.kid}"
+
+
+def import_file_path(instance: LicenceImport, filename: str) -> str:
+    return f"licence_imports/{timezone.now():%Y/%m}/{instance.file_sha256[:32]}"
+
+
+class LicenceImport(models.Model):
+    """存量证照导入: one file of a department's existing licences of one type, checked, then written.
+
+    The file is checked first (the dry run: every row, nothing written); only a file whose check found no
+    problem is committed, in batches. `rows_done` is the number of data rows written so far; it changes
+    in the same transaction as the licences of its batch, so after a crash the job resumes exactly after
+    the last committed batch. `problems` keeps the first problems of the check ({"row", "field",
+    "message", "message_en"}), `problem_count` all of them. The stored file holds personal data: it is
+    deleted when the job is rejected or done (the SHA-256 stays).
+    """
+
+    class Status(models.TextChoices):
+        REJECTED = "rejected", _("检查未通过")
+        CHECKED = "checked", _("检查通过，待导入")
+        QUEUED = "queued", _("排队等待导入")
+        RUNNING = "running", _("正在导入")
+        INTERRUPTED = "interrupted", _("已中断，可继续导入")
+        DONE = "done", _("导入完成")
+
+    licence_type = models.ForeignKey(LicenceType, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey("identity.Department", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    file = models.FileField(upload_to=import_file_path, max_length=300, blank=True)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    file_sha256 = models.CharField(_("文件摘要 (SHA-256)"), max_length=64)
+    file_format = models.CharField(max_length=4)  # csv | xlsx
+    encoding = models.CharField(max_length=20, blank=True)  # of a CSV: utf-8, utf-8-sig, gb18030
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices)
+    rows_total = models.PositiveIntegerField(_("数据行数"), default=0)
+    rows_done = models.PositiveIntegerField(_("已导入行数"), default=0)
+    problem_count = models.PositiveIntegerField(_("问题数"), default=0)
+    problems = models.JSONField(default=list, blank=True)
+    batch_size = models.PositiveIntegerField(default=2000)
+    error = models.CharField(_("中断原因"), max_length=500, blank=True)
+    created_at = models.DateTimeField()
+    committed_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # a running job's last sign of life
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["department", "-created_at"], name="licence_import_recent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rows_done__lte=models.F("rows_total")), name="import_done_le_total"
+            ),
+            models.CheckConstraint(condition=models.Q(batch_size__gte=1), name="import_batch_positive"),
+        ]
+        verbose_name = _("证照导入")
+        verbose_name_plural = _("证照导入")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.file_name} ({self.status})"

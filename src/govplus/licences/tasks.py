@@ -1,12 +1,13 @@
-"""Periodic work of the licences module (Huey)."""
+"""Background work of the licence library (Huey): the nightly expiry sweep and writing a committed bulk import."""
 
 from __future__ import annotations
 
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
+from govplus.licences.imports import licence_import_run
 from govplus.licences.services import licences_expire_due
 
 logger = logging.getLogger(__name__)
@@ -17,3 +18,11 @@ def expire_licences() -> None:
     """Every night after midnight: licences whose validity ended yesterday become 失效 (expired), so
     their status list entry, the wallet and tell-us-once all say so from the first minute of the day."""
     logger.info("licences expired: %s", licences_expire_due())
+
+
+@db_task()
+def licence_import_task(job_id: int) -> None:
+    """Queued when a bulk import is committed or resumed: write its batches from where it stands.
+    Huey does not retry it: an interrupted job waits for a person to resume it from its page."""
+    job = licence_import_run(job_id=job_id)
+    logger.info("licence import %s: %s, %s of %s rows", job_id, job.status, job.rows_done, job.rows_total)

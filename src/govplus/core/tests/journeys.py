@@ -31,7 +31,12 @@ from govplus.testing.factories import PASSWORD, PDF, County, id_number, item_dat
 
 # Modules whose public functions write: every `govplus.<module>.services`, and the cases modules that
 # hold staff actions and ratings.
-EXTRA_WRITE_MODULES = ["govplus.cases.actions", "govplus.cases.ratings", "govplus.licences.wallet"]
+EXTRA_WRITE_MODULES = [
+    "govplus.cases.actions",
+    "govplus.cases.ratings",
+    "govplus.licences.wallet",
+    "govplus.licences.imports",
+]
 
 
 def credit_code(first17: str) -> str:
@@ -156,6 +161,14 @@ NOT_WRITE_SERVICES = {
     "govplus.catalog.services.search_text_for": "computes text",
     "govplus.catalog.services.catalog_item_export": "reads",
     "govplus.catalog.services.catalog_export": "reads",
+    "govplus.licences.imports.columns_of": "reads",
+    "govplus.licences.imports.import_departments_for": "reads",
+    "govplus.licences.imports.importable_types_for": "reads",
+    "govplus.licences.imports.import_template_columns": "reads",
+    "govplus.licences.imports.can_resume": "reads",
+    "govplus.licences.imports.licence_import_for": "reads",
+    "govplus.licences.imports.licence_imports_for": "reads",
+    "govplus.licences.imports.licence_import_progress": "reads",
 }
 
 
@@ -241,6 +254,66 @@ def _totp_disable(county: County) -> None:
     user.refresh_from_db()
     code = pyotp.TOTP(decrypt_text(user.totp_secret_encrypted)).now()
     identity_services.totp_disable(actor=user, code=code)
+
+
+_IMPORTS = {"rows": 0}
+
+
+def _licence_import(county: County, *, rows: int = 1, batch_size: int = 2000) -> Any:
+    """A checked import of `rows` household registers for 公安局 (the library set up on first use)."""
+    import io
+
+    from govplus.identity.models import Department
+    from govplus.licences import imports
+    from govplus.licences.services import licence_types_load
+
+    Department.objects.filter(code="gaj").update(credit_code="11330521002583510X")
+    authority = "11100000000013127" + credit_check_char("11100000000013127")
+    household = {
+        "code": authority + "002",
+        "name": "居民户口簿",
+        "defining_authority": "公安部",
+        "defining_authority_code": authority,
+        "holder_kind": "citizen",
+        "face_schema": [{"name": "household_type", "label": "户别", "type": "text", "required": True}],
+    }
+    licence_types_load(actor=None, data=[household])
+    lines = ["证照编号,持证人,持证人代码,颁证日期,户别"]
+    for _ in range(rows):
+        _IMPORTS["rows"] += 1
+        number = _IMPORTS["rows"]
+        lines.append(
+            f"AUDIT{number:05d},居民{number},{id_number(f'33052119800101{number % 1000:03d}')},2015-06-01,家庭户"
+        )
+    return imports.licence_import_check(
+        actor=county.staff["approver"],
+        department_code="gaj",
+        type_code=household["code"],
+        file_name="licences.csv",
+        file=io.BytesIO("\n".join(lines).encode()),
+        batch_size=batch_size,
+    )
+
+
+def _licence_import_committed(county: County, **kwargs: Any) -> Any:
+    from govplus.licences import imports
+
+    job = _licence_import(county, **kwargs)
+    return imports.licence_import_commit(actor=county.staff["approver"], job_id=job.pk, enqueue=False)
+
+
+def _licence_import_resume(county: County) -> Any:
+    from govplus.licences import imports
+
+    job = _licence_import_committed(county, rows=2, batch_size=1)
+    imports.licence_import_run(job_id=job.pk, max_batches=1)
+    return imports.licence_import_resume(actor=county.staff["approver"], job_id=job.pk, enqueue=False)
+
+
+def _licence_import_run(county: County) -> Any:
+    from govplus.licences import imports
+
+    return imports.licence_import_run(job_id=_licence_import_committed(county).pk)
 
 
 STANDARD_BPMN = next(p.bpmn_xml for p in builtin_process_definitions() if p.key == "standard")
@@ -433,6 +506,26 @@ WRITE_SERVICES: dict[str, tuple[Runner, str, Callable[[County], User | None]]] =
         ),
         "identity.login",
         lambda c: c.citizen,
+    ),
+    "govplus.licences.imports.licence_import_check": (
+        _licence_import,
+        "licences.import_check",
+        lambda c: c.staff["approver"],
+    ),
+    "govplus.licences.imports.licence_import_commit": (
+        _licence_import_committed,
+        "licences.import_commit",
+        lambda c: c.staff["approver"],
+    ),
+    "govplus.licences.imports.licence_import_run": (
+        _licence_import_run,
+        "licences.import_batch",
+        lambda c: c.staff["approver"],
+    ),
+    "govplus.licences.imports.licence_import_resume": (
+        _licence_import_resume,
+        "licences.import_resume",
+        lambda c: c.staff["approver"],
     ),
     "govplus.identity.services.regions_departments_import": (
         lambda c: identity_services.regions_departments_import(

@@ -57,8 +57,8 @@ from govplus.identity.selectors import is_platform_admin, staff_assignments
 from govplus.identity.validators import credit_code_problem, id_birth_date
 from govplus.licences.identifiers import licence_id_make, licence_id_parts, licence_id_problem
 from govplus.licences.import_files import CSV, FileUnreadable, csv_encoding, date_of, file_format_of, rows_of
-from govplus.licences.issuance import jurisdiction_of
 from govplus.licences.models import Licence, LicenceEvent, LicenceImport, LicenceSerial, LicenceType
+from govplus.licences.selectors import jurisdiction_of
 from govplus.licences.services import (
     LONG_TERM,
     STAFF_ROLES_FOR_STATUS,

@@ -24,6 +24,7 @@ from govplus.identity.models import Department, User
 from govplus.identity.validators import id_birth_date
 from govplus.licences.models import Licence, LicenceType
 from govplus.licences.pdf_store import licence_pdf_ensure
+from govplus.licences.selectors import jurisdiction_of
 from govplus.licences.services import licence_issue
 
 HANDLER_NAME = "licences.issue_on_approval"
@@ -76,14 +77,6 @@ def face_from_case(
         if value not in ("", None):
             face[entry["name"]] = str(value)
     return face
-
-
-def jurisdiction_of(department: Department) -> str:
-    """The GB/T 2260 county code of the issuing department (its region, or the region's county above)."""
-    region = department.region
-    while region is not None and not (len(region.code) == 6 and region.code.isdigit()):
-        region = region.parent
-    return region.code if region is not None else "000000"
 
 
 def licence_issue_on_approval(event: Event) -> None:

@@ -435,3 +435,11 @@ def licence_types_for_register() -> list[LicenceType]:
 def share_departments() -> list[Department]:
     """The departments a holder may authorise (用证授权): every active one."""
     return list(Department.objects.filter(is_active=True).order_by("code"))
+
+
+def jurisdiction_of(department: Department) -> str:
+    """The GB/T 2260 county code of the issuing department (its region, or the region's county above)."""
+    region = department.region
+    while region is not None and not (len(region.code) == 6 and region.code.isdigit()):
+        region = region.parent
+    return region.code if region is not None else "000000"

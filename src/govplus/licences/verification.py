@@ -34,6 +34,38 @@ STATUS_TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+# What each check is called on the verification page (the API gives the stable `name` and both texts).
+CHECK_LABELS: dict[str, tuple[str, str]] = {
+    "pdf": ("PDF 文件", "PDF file"),
+    "signature_present": ("带有电子印章", "has a seal"),
+    "signature_intact": ("印章签名完好", "seal signature intact"),
+    "unchanged_after_sealing": ("盖章后未被修改", "unchanged after sealing"),
+    "signer_trusted": ("印章证书可信", "seal certificate trusted"),
+    "timestamp_valid": ("可信时间戳", "trusted time stamp"),
+    "archive_timestamp": ("长期验证数据", "long-term validation data"),
+    "sealed_by": ("盖章单位与时间", "sealed by, when"),
+    "licence_id": ("证照标识", "licence identifier"),
+    "identifier": ("证照标识", "licence identifier"),
+    "library": ("证照库中存在", "in the library"),
+    "status": ("证照状态", "licence status"),
+    "validity": ("有效期", "validity"),
+    "matches_library": ("与证照库文件一致", "the file the library issued"),
+    "format": ("格式", "format"),
+    "issuer_signature": ("签发方签名", "issuer's signature"),
+    "validity_period": ("凭证有效期", "credential validity"),
+    "licence_validity": ("证照有效期", "licence validity"),
+    "disclosures": ("出示内容未被篡改", "disclosures untampered"),
+    "key_binding": ("持证人密钥绑定", "holder key binding"),
+    "audience": ("接收方", "audience"),
+    "nonce": ("随机数", "nonce"),
+    "freshness": ("出示时间", "freshness"),
+    "sd_hash": ("出示完整性", "presentation integrity"),
+    "replay": ("防重放", "replay"),
+    "purpose": ("亮证用途", "purpose (show)"),
+    "show_expiry": ("亮证码有效期（5 分钟）", "show code validity (5 minutes)"),
+}
+
+
 @dataclass(frozen=True)
 class Verification:
     valid: bool

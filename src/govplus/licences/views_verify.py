@@ -29,12 +29,17 @@ def jwt_vc_issuer(request: HttpRequest) -> JsonResponse:
     return response
 
 
+def _labels(request: HttpRequest) -> dict[str, str]:
+    english = getattr(request, "LANGUAGE_CODE", "zh-hans") == "en"
+    return {name: (en if english else zh) for name, (zh, en) in verification.CHECK_LABELS.items()}
+
+
 def _verifier(request: HttpRequest):  # type: ignore[no-untyped-def]
     return request.user if request.user.is_authenticated else None
 
 
 def licence_verify(request: HttpRequest) -> HttpResponse:
-    context: dict[str, object] = {}
+    context: dict[str, object] = {"labels": _labels(request)}
     if request.method == "POST":
         result, errors = _verify_posted(request)
         context.update({"result": result, "errors": errors, "code": request.POST.get("code", "")[:6000]})
@@ -62,4 +67,5 @@ def _verify_posted(request: HttpRequest) -> tuple[verification.Verification | No
 def licence_verify_id(request: HttpRequest, licence_id: str) -> HttpResponse:
     """The page a licence's QR code opens: is this a licence of the library, and is it valid now?"""
     result = verification.verify_licence_id(licence_id[:80], actor=_verifier(request))
-    return render(request, "licences/verify.html", {"result": result, "scanned": licence_id[:80]})
+    context = {"result": result, "scanned": licence_id[:80], "labels": _labels(request)}
+    return render(request, "licences/verify.html", context)

@@ -82,7 +82,11 @@ def licence_list(
         )
     else:
         rows, total = selectors.licences_of_holder(holder=actor, status=status, offset=offset, limit=limit)
-    return {"count": total, "results": [selectors.masked_summary(licence) for licence in rows]}
+    return {
+        "count": total,
+        "count_capped": total > selectors.COUNT_CAP,
+        "results": [selectors.masked_summary(licence) for licence in rows],
+    }
 
 
 @router.get(

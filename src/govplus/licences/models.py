@@ -111,6 +111,9 @@ class Licence(models.Model):
         indexes = [
             models.Index(fields=["holder", "-issued_on"], name="licence_holder_recent"),
             models.Index(fields=["issuer", "licence_type", "-issued_on"], name="licence_register"),
+            # the register's order (newest first): read backwards from the top, filtered by department
+            models.Index(fields=["-issued_on", "-id"], name="licence_newest"),
+            models.Index(fields=["issuer", "-issued_on", "-id"], name="licence_issuer_newest"),
             models.Index(fields=["holder_code_hash", "licence_type"], name="licence_holder_code"),
             # a licence found by its number (the register's search; an import's duplicate check): number
             # first, so a lookup of many numbers never walks a department's whole register instead

@@ -60,7 +60,10 @@ class LicenceSummaryOut(Schema):
 
 
 class LicenceListOut(Schema):
+    """`count` is exact up to 10,000; beyond, it is 10,001 and `count_capped` is true (filter to narrow)."""
+
     count: int
+    count_capped: bool = False
     results: list[LicenceSummaryOut]
 
 

@@ -79,3 +79,17 @@ def test_the_api_docs_authorize_with_pkce_through_a_local_redirect_page(client):
     assert redirect.status_code == 200
     assert '<script src="/static/core/oauth2-redirect.js"></script>' in redirect.content.decode()
     assert finders.find("core/oauth2-redirect.js")
+
+
+def test_the_document_has_no_key_twice(client):
+    """Swagger UI refuses a document with a repeated key ("duplicated mapping key") — e.g. a response
+    status given as 200 by the operation and "200" by its extra OpenAPI text."""
+    repeated: list[str] = []
+
+    def pairs_checked(pairs):  # type: ignore[no-untyped-def]
+        keys = [key for key, _ in pairs]
+        repeated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=pairs_checked)
+    assert not repeated

@@ -94,7 +94,7 @@ def licence_list(
     auth=None,
     response={200: str},
     summary="证照状态列表（Token Status List）/ the status list every credential points to",
-    openapi_extra={"responses": {"200": {"content": {"application/statuslist+jwt": {"schema": {"type": "string"}}}}}},
+    openapi_extra={"responses": {200: {"content": {"application/statuslist+jwt": {"schema": {"type": "string"}}}}}},
 )
 def licence_status_list(request: HttpRequest) -> HttpResponse:
     """draft-ietf-oauth-status-list: 2 bits per licence (0 valid, 1 invalid, 2 suspended), signed with the
@@ -110,7 +110,7 @@ def licence_status_list(request: HttpRequest) -> HttpResponse:
     auth=None,
     response={200: str},
     summary="平台电子证照根证书（PEM，含已轮换的）/ the platform's root certificates for licence seals",
-    openapi_extra={"responses": {"200": {"content": {"application/x-pem-file": {"schema": {"type": "string"}}}}}},
+    openapi_extra={"responses": {200: {"content": {"application/x-pem-file": {"schema": {"type": "string"}}}}}},
 )
 def licence_ca(request: HttpRequest) -> HttpResponse:
     """Trust these (and only these) to validate a licence PDF's seal; retired roots stay listed so

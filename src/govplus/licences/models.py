@@ -114,6 +114,8 @@ class Licence(models.Model):
             # the register's order (newest first): read backwards from the top, filtered by department
             models.Index(fields=["-issued_on", "-id"], name="licence_newest"),
             models.Index(fields=["issuer", "-issued_on", "-id"], name="licence_issuer_newest"),
+            # a department's register by status (有效, 暂扣 …): its page and its capped count from the index
+            models.Index(fields=["issuer", "status", "-issued_on", "-id"], name="licence_issuer_status"),
             models.Index(fields=["holder_code_hash", "licence_type"], name="licence_holder_code"),
             # a licence found by its number (the register's search; an import's duplicate check): number
             # first, so a lookup of many numbers never walks a department's whole register instead

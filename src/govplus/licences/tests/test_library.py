@@ -280,3 +280,56 @@ def test_only_the_sweep_or_the_issuing_department_marks_a_licence_expired(househ
             actor=library.other_citizen, licence_id=household_of_zhangsan.licence_id, action="expire", reason="x"
         )
     assert Licence.objects.get(pk=household_of_zhangsan.pk).status == Licence.Status.VALID
+
+
+def test_a_joint_item_issues_each_departments_part(library):
+    """一件事: an approved parallel case issues one licence per department named in `issued_by`."""
+    from govplus.cases.models import CaseTask
+    from govplus.licences.services import licence_types_load
+    from govplus.licences.tests.conftest import AUTHORITY, HOUSEHOLD
+
+    parallel = library.parallel_item.code
+    licence_types_load(
+        actor=None,
+        data=[
+            {
+                **HOUSEHOLD,
+                "face_schema": [{**HOUSEHOLD["face_schema"][0], "from": "const:家庭户"}],
+                "issued_by": [{"service_code": parallel, "department": "scjgj"}],
+            },
+            {
+                **HOUSEHOLD,
+                "code": AUTHORITY + "009",
+                "name": "社会保险登记证",
+                "name_en": "Social insurance registration",
+                "face_schema": [],
+                "issued_by": [{"service_code": parallel, "department": "rsj"}],
+            },
+        ],
+    )
+    application = application_create(
+        actor=library.citizen, service_code=parallel, form={"reason": "有效期满", "phone": "13800138000"}
+    )
+    material_upload_bytes(
+        actor=library.citizen, receipt_no=application.receipt_no, material_code="M01", name="a.pdf", content=PDF
+    )
+    application = application_submit(actor=library.citizen, receipt_no=application.receipt_no)
+    staff = library.staff
+    task_complete(actor=staff["scjgj_clerk"], task_id=library.open_task(application).pk, action="accept")
+    for code in ("swj", "rsj"):
+        task = CaseTask.objects.get(application=application, step="co_review", department__code=code)
+        task_complete(actor=staff[f"{code}_reviewer"], task_id=task.pk, action="approve")
+    task_complete(actor=staff["scjgj_approver"], task_id=library.open_task(application, "decide").pk, action="approve")
+    task_complete(
+        actor=staff["scjgj_clerk"],
+        task_id=library.open_task(application, "conclude").pk,
+        action="conclude",
+        delivery_method="download",
+    )
+    events_sweep()
+    issued = {
+        (licence.licence_type.name, licence.issuer.code)
+        for licence in Licence.objects.filter(application_id=application.pk)
+    }
+    assert issued == {("居民户口簿", "scjgj"), ("社会保险登记证", "rsj")}
+    assert CaseEvent.objects.filter(application=application, kind="result").count() == 2

@@ -15,7 +15,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from govplus.core.api import OFFSET_MAX, actor_of, auth_with, errors
 from govplus.core.crypto import mask_id_number, mask_name
-from govplus.core.errors import NotFound, ValidationFailed
+from govplus.core.errors import ValidationFailed
 from govplus.identity.models import User
 from govplus.licences import selectors, services, verification, wallet
 from govplus.licences.models import Licence, LicenceShare, LicenceUse
@@ -301,13 +301,6 @@ def share_out(share: LicenceShare) -> dict[str, Any]:
     }
 
 
-def _holder_licence(request: HttpRequest, licence_id: str) -> Licence:
-    licence, access = selectors.licence_for(actor=actor_of(request), licence_id=licence_id)
-    if access != "holder":
-        raise NotFound("没有这个证照 / no such licence")
-    return licence
-
-
 @router.get(
     "/licences/{licence_id}/shares",
     auth=LICENCES_AUTH,
@@ -315,7 +308,10 @@ def _holder_licence(request: HttpRequest, licence_id: str) -> Licence:
     summary="用证授权 / who the holder lets use the licence",
 )
 def licence_shares(request: HttpRequest, licence_id: str) -> Any:
-    return [share_out(s) for s in selectors.licence_shares(_holder_licence(request, licence_id))]
+    return [
+        share_out(s)
+        for s in selectors.licence_shares(selectors.licence_held_by(actor=actor_of(request), licence_id=licence_id))
+    ]
 
 
 @router.post(
@@ -363,7 +359,10 @@ def use_out(use: LicenceUse) -> dict[str, Any]:
     summary="用证记录 / every use of the licence",
 )
 def licence_uses(request: HttpRequest, licence_id: str) -> Any:
-    return [use_out(u) for u in selectors.licence_uses(_holder_licence(request, licence_id))]
+    return [
+        use_out(u)
+        for u in selectors.licence_uses(selectors.licence_held_by(actor=actor_of(request), licence_id=licence_id))
+    ]
 
 
 @router.post(

@@ -15,10 +15,9 @@ from typing import Any
 
 from django.db import transaction
 
-from govplus.core.errors import NotFound
 from govplus.licences.models import LicenceUse
 from govplus.licences.pdf_store import licence_pdf_ensure
-from govplus.licences.selectors import licence_for
+from govplus.licences.selectors import licence_held_by
 from govplus.licences.services import licence_use_record
 
 
@@ -30,9 +29,7 @@ class LicencePdf:
 
 def licence_pdf_for(actor: Any, licence_id: str) -> LicencePdf:
     """The holder's licence as a sealed PDF, with the use recorded (kind 下载) and audited."""
-    licence, access = licence_for(actor=actor, licence_id=licence_id)
-    if access != "holder":
-        raise NotFound("没有这个证照 / no such licence")
+    licence = licence_held_by(actor=actor, licence_id=licence_id)
     content = licence_pdf_ensure(licence)
     with transaction.atomic():
         licence_use_record(licence=licence, kind=LicenceUse.Kind.DOWNLOAD, user=actor, purpose="持证人下载 PDF")

@@ -182,6 +182,14 @@ def licence_for(*, actor: Any, licence_id: str) -> tuple[Licence, str]:
     return licence, access
 
 
+def licence_held_by(*, actor: Any, licence_id: str) -> Licence:
+    """The actor's own licence (as its holder); anyone else's is a 404 that reveals nothing."""
+    licence, access = licence_for(actor=actor, licence_id=licence_id)
+    if access != "holder":
+        raise NotFound("没有这个证照 / no such licence")
+    return licence
+
+
 def licence_face(licence: Licence) -> dict[str, str]:
     return json.loads(decrypt_text(licence.face_encrypted)) if licence.face_encrypted else {}
 

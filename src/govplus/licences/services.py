@@ -35,7 +35,7 @@ from govplus.licences.models import (
     LicenceUse,
     StatusListCounter,
 )
-from govplus.licences.selectors import StaffAccess, holder_hashes, licence_for_staff
+from govplus.licences.selectors import StaffAccess, licence_access, licence_for_staff
 
 CATALOGUE_FILE = Path(__file__).parent / "data" / "licence_types.json"
 LONG_TERM = "长期"
@@ -110,14 +110,6 @@ def _type_problems(row: dict[str, Any]) -> list[str]:
         if entry.get("type", "text") not in FIELD_TYPES or not entry.get("name") or not entry.get("label"):
             problems.append(f"照面字段 {entry.get('name', '?')} 定义不完整 / face field incomplete")
     return problems
-
-
-def licence_type_for_material(*, name: str) -> LicenceType | None:
-    """The type a catalogue material calls `name` (its name or one of its aliases)."""
-    found = LicenceType.objects.filter(name=name, is_active=True).first()
-    if found is not None:
-        return found
-    return next((t for t in LicenceType.objects.filter(is_active=True) if name in (t.aliases or [])), None)
 
 
 # ---- face fields -------------------------------------------------------------------------------------
@@ -561,16 +553,11 @@ def licence_use_record(
 
 
 def _own_licence(actor: Any, licence_id: str) -> Licence:
+    """The holder's licence, locked for the write; anyone else's is a 404."""
     licence = licence_for_update(licence_id)
-    if not _is_holder(actor, licence):
+    if licence_access(actor=actor, licence=licence) != "holder":
         raise NotFound("没有这个证照 / no such licence")
     return licence
-
-
-def _is_holder(actor: Any, licence: Licence) -> bool:
-    if not isinstance(actor, User) or not actor.is_authenticated:
-        return False
-    return licence.holder_id == actor.pk or licence.holder_code_hash in holder_hashes(actor)
 
 
 def licence_share(

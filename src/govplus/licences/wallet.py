@@ -16,10 +16,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from govplus.core.errors import NotFound
 from govplus.licences.credentials import credential_issue, disclosable_names
-from govplus.licences.models import Licence, LicenceUse
-from govplus.licences.selectors import licence_document, licence_for
+from govplus.licences.models import LicenceUse
+from govplus.licences.selectors import licence_document, licence_held_by
 from govplus.licences.services import licence_use_record
 from govplus.licences.show import LIFETIME, show_qr_svg, show_token_issue
 from govplus.licences.status_list import status_list_uri
@@ -29,17 +28,10 @@ from govplus.licences.status_list import status_list_uri
 SHOW_DEFAULT = ("holder_name", "number")
 
 
-def _holders_licence(actor: Any, licence_id: str) -> Licence:
-    licence, access = licence_for(actor=actor, licence_id=licence_id)
-    if access != "holder":
-        raise NotFound("没有这个证照 / no such licence")
-    return licence
-
-
 def licence_credential(*, actor: Any, licence_id: str, holder_jwk: dict[str, Any]) -> str:
     """The SD-JWT VC of the holder's licence, bound to `holder_jwk` (every claim disclosable)."""
     with transaction.atomic():
-        licence = _holders_licence(actor, licence_id)
+        licence = licence_held_by(actor=actor, licence_id=licence_id)
         credential = credential_issue(
             licence_document(licence),
             holder_jwk=holder_jwk,
@@ -63,7 +55,7 @@ def licence_show(*, actor: Any, licence_id: str, disclose: list[str] | None = No
     """A 亮证 code: a signed token valid for five minutes showing only the chosen claims, as a QR code
     a clerk or a shop verifies offline with the published keys."""
     with transaction.atomic():
-        licence = _holders_licence(actor, licence_id)
+        licence = licence_held_by(actor=actor, licence_id=licence_id)
         document = licence_document(licence)
         chosen = list(disclose) if disclose else [n for n in SHOW_DEFAULT if n in disclosable_names(document)]
         now = timezone.now()

@@ -156,7 +156,6 @@ WRITE_SERVICES: dict[str, tuple[Runner, str, Callable[[County], User | None]]] =
 }
 
 NOT_WRITE_SERVICES = {
-    "govplus.licences.services.licence_type_for_material": "reads",
     "govplus.licences.services.face_clean": "checks values",
     "govplus.licences.services.holder_code_problem": "checks a value",
     "govplus.licences.services.licence_digest": "computes a digest",

@@ -168,17 +168,6 @@ def licence_pdf(request: HttpRequest, licence_id: str) -> HttpResponse:
     return response
 
 
-SHOW_LABELS = {
-    "licence_id": "证照标识",
-    "number": "证照编号",
-    "holder_name": "持证人姓名",
-    "holder_code": "证件号码",
-    "issued_on": "颁证日期",
-    "jurisdiction": "行政区划",
-    "age_over_18": "已满 18 周岁（不显示出生日期）",
-}
-
-
 def _show_choices(licence: Licence) -> list[tuple[str, str, bool]]:
     """(claim, label, chosen by default) for the 亮证 form: the holder picks what the code shows."""
     if licence.status != Licence.Status.VALID:
@@ -186,7 +175,7 @@ def _show_choices(licence: Licence) -> list[tuple[str, str, bool]]:
     document = selectors.licence_document(licence)
     labels = {f"face.{f.name}": f.label for f in document.fields}
     return [
-        (name, _(SHOW_LABELS.get(name, labels.get(name, name))), name in holder_wallet.SHOW_DEFAULT)
+        (name, _(holder_wallet.SHOW_LABELS.get(name, labels.get(name, name))), name in holder_wallet.SHOW_DEFAULT)
         for name in disclosable_names(document)
     ]
 

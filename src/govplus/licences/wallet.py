@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from govplus.licences.credentials import credential_issue, disclosable_names
 from govplus.licences.models import LicenceUse
@@ -26,6 +27,16 @@ from govplus.licences.status_list import status_list_uri
 # What a 亮证 code shows unless the holder chooses: who holds it and its number, enough for a window
 # clerk to match the person in front of them, and nothing of the face fields.
 SHOW_DEFAULT = ("holder_name", "number")
+# What the holder can tick, in words (face fields are named by their label on the type).
+SHOW_LABELS = {
+    "licence_id": gettext_noop("证照标识"),
+    "number": gettext_noop("证照编号"),
+    "holder_name": gettext_noop("持证人姓名"),
+    "holder_code": gettext_noop("证件号码"),
+    "issued_on": gettext_noop("颁证日期"),
+    "jurisdiction": gettext_noop("行政区划"),
+    "age_over_18": gettext_noop("已满 18 周岁（不显示出生日期）"),
+}
 
 
 def licence_credential(*, actor: Any, licence_id: str, holder_jwk: dict[str, Any]) -> str:
@@ -60,7 +71,7 @@ def licence_show(*, actor: Any, licence_id: str, disclose: list[str] | None = No
         chosen = list(disclose) if disclose else [n for n in SHOW_DEFAULT if n in disclosable_names(document)]
         now = timezone.now()
         token = show_token_issue(document, disclose=chosen, now=now, issuer=settings.SITE_URL)
-        licence_use_record(
-            licence=licence, kind=LicenceUse.Kind.SHOW, user=actor, purpose=f"亮证：{'、'.join(chosen)}"[:200]
-        )
+        faces = {f"face.{f.name}": f.label for f in document.fields}
+        shown = "、".join(SHOW_LABELS.get(name, faces.get(name, name)) for name in chosen)
+        licence_use_record(licence=licence, kind=LicenceUse.Kind.SHOW, user=actor, purpose=f"亮证：{shown}"[:200])
     return ShowCode(token=token, qr_svg=show_qr_svg(token), expires_at=now + LIFETIME, disclosed=tuple(chosen))

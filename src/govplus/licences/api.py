@@ -17,7 +17,7 @@ from govplus.core.api import OFFSET_MAX, actor_of, auth_with, errors
 from govplus.core.crypto import mask_id_number, mask_name
 from govplus.core.errors import ValidationFailed
 from govplus.identity.models import User
-from govplus.licences import selectors, services, verification, wallet
+from govplus.licences import downloads, selectors, services, verification, wallet
 from govplus.licences.models import Licence, LicenceShare, LicenceUse
 from govplus.licences.schemas import (
     CredentialIn,
@@ -39,6 +39,7 @@ from govplus.licences.status_list import status_list_current, status_list_uri
 router = Router(tags=["licences 证照"])
 MAX_PDF_BYTES = 10 * 1024 * 1024
 LICENCES_AUTH = auth_with("licences")
+PDF_SCHEMA = {"type": "string", "format": "binary"}
 
 
 @router.get("/licence-types", auth=None, response={200: list[LicenceTypeOut]}, summary="证照目录 / the licence types")
@@ -199,7 +200,8 @@ def _verify_json(payload: VerifyIn, actor: Any) -> verification.Verification:
     raise ValidationFailed(
         {
             "presentation": [
-                "请提供数字凭证、亮证码或证照标识（PDF 请发到 /licences/verify/pdf）/ give something to verify"
+                "请提供数字凭证、亮证码或证照标识（PDF 以 multipart 字段 file 上传）"
+                " / give a presentation, a show code or a licence id (a PDF goes as the multipart field file)"
             ]
         }
     )
@@ -247,6 +249,24 @@ def licence_detail(request: HttpRequest, licence_id: str) -> Any:
             actor=actor, found=selectors.licence_for_staff(actor=actor, licence_id=licence_id)
         )
     return detail_out(licence, access)
+
+
+@router.get(
+    "/licences/{licence_id}/pdf",
+    auth=LICENCES_AUTH,
+    response={200: str, **errors(401, 403, 404, 422)},
+    summary="下载盖章的证照 PDF（仅持证人）/ the holder downloads the sealed licence PDF",
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {"schema": PDF_SCHEMA}}}}},
+)
+def licence_pdf(request: HttpRequest, licence_id: str) -> HttpResponse:
+    """Only the holder; anyone else gets 404. The PDF is sealed by the issuing department (PAdES, time
+    stamp, validation data) and is the very file the library keeps the SHA-256 of; each download is a
+    use (下载) listed for the holder and audited."""
+    pdf = downloads.licence_pdf_for(actor_of(request), licence_id)
+    response = HttpResponse(pdf.content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _status_change(request: HttpRequest, licence_id: str, payload: ReasonIn, action: str) -> Any:

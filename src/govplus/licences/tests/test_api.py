@@ -102,3 +102,25 @@ def test_the_holder_shares_with_a_department_which_then_reads_it_and_the_use_is_
     assert withdrawn.status_code == 200 and withdrawn.json()["withdrawn_at"]
     error_of(rsj.get(f"{API}/licences/{licence_id}"), 404)
     error_of(client_for(library.other_citizen).get(f"{API}/licences/{licence_id}/uses"), 404)
+
+
+def test_the_holder_downloads_the_sealed_pdf_by_api_and_it_verifies_as_the_library_file(household_of_zhangsan, library):
+    licence_id = household_of_zhangsan.licence_id
+    response = client_for(library.citizen).get(f"{API}/licences/{licence_id}/pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;") and response.content.startswith(b"%PDF")
+    verified = Client().post(f"{API}/licences/verify", {"file": _upload(response.content)}).json()
+    checks = {c["name"]: c["ok"] for c in verified["checks"]}
+    assert verified["valid"] is True and checks["matches_library"] is True, checks
+    use = LicenceUse.objects.get(licence=household_of_zhangsan, kind=LicenceUse.Kind.DOWNLOAD)
+    assert use.user == library.citizen
+    assert AuditEntry.objects.filter(object_id=licence_id, action__contains="use").exists()
+    error_of(client_for(library.other_citizen).get(f"{API}/licences/{licence_id}/pdf"), 404)
+    error_of(client_for(library.staff["clerk"]).get(f"{API}/licences/{licence_id}/pdf"), 404)
+    error_of(Client().get(f"{API}/licences/{licence_id}/pdf"), 401)
+
+
+def _upload(content: bytes) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("licence.pdf", content, content_type="application/pdf")

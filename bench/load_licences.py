@@ -46,7 +46,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from govplus.core.crypto import encrypt_text, lookup_hash  # noqa: E402
+from govplus.core.crypto import encrypt_text, lookup_hash, mask_id_number, mask_name  # noqa: E402
 from govplus.identity.models import BusinessProfile, CitizenProfile, Department, Role, StaffRole, User  # noqa: E402
 from govplus.identity.validators import credit_check_char, id_check_char  # noqa: E402
 from govplus.licences.identifiers import licence_id_make  # noqa: E402
@@ -96,7 +96,8 @@ class Loader:
             codes = [e["department"] for e in licence_type.issued_by or [] if e.get("department") in self.departments]
             issuers = [self.departments[c] for c in dict.fromkeys(codes)] or [self.departments["gaj"]]
             self.types.append((licence_type, issuers, WEIGHTS.get(licence_type.name, 1)))
-        self.pool = [encrypt_text(f"压测持证人{n}") for n in range(64)]
+        self.plain = [f"压测持证人{n}" for n in range(64)]
+        self.pool = [encrypt_text(text) for text in self.plain]
         self.faces = [encrypt_text(json.dumps({"note": f"压测照面{n}"}, ensure_ascii=False)) for n in range(64)]
         self.counts = {"licences": 0, "events": 0}
 
@@ -238,6 +239,8 @@ class Loader:
                         self.pool[(serial + 7) % 64],
                         holder_hash,
                         licence_type.holder_code_type,
+                        mask_name(self.plain[serial % 64]) if citizen else self.plain[serial % 64],
+                        mask_id_number(self.plain[(serial + 7) % 64]) if citizen else self.plain[(serial + 7) % 64],
                         f"L{serial:09d}",
                         issued,
                         issued,
@@ -263,7 +266,8 @@ class Loader:
                 event_pk += 1
             with cursor.copy(
                 "COPY licences_licence (id, licence_id, licence_type_id, issuer_id, issuer_name, issuer_code, "
-                "holder_id, holder_name_encrypted, holder_code_encrypted, holder_code_hash, holder_code_type, number, "
+                "holder_id, holder_name_encrypted, holder_code_encrypted, holder_code_hash, holder_code_type, "
+                "holder_name_shown, holder_code_shown, number, "
                 "issued_on, valid_from, valid_until, jurisdiction, face_encrypted, status, status_changed_at, origin, "
                 "application_id, issued_for_event, status_index, digest, pdf_path, pdf_digest, created_at) FROM STDIN"
             ) as copy:

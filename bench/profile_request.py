@@ -2,6 +2,7 @@
 
     python bench/profile_request.py guide            # GET /services/<code>/
     python bench/profile_request.py search-html | search-api | tasks-api | workbench | submit | bare
+    python bench/profile_request.py wallet-api | register-api     # GET /api/v1/licences as 张三 / the approver
     python bench/profile_request.py tasks-api -n 300 --html /tmp/tasks.html
 
 Runs the request a few times to warm caches, then N times under pyinstrument, and prints the call tree
@@ -33,7 +34,18 @@ WORK = Path(os.environ.get("BENCH_VAR", "/tmp/govplus-bench")) / "work"
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument(
-        "kind", choices=["bare", "guide", "search-html", "search-api", "tasks-api", "workbench", "submit"]
+        "kind",
+        choices=[
+            "bare",
+            "guide",
+            "search-html",
+            "search-api",
+            "tasks-api",
+            "workbench",
+            "submit",
+            "wallet-api",
+            "register-api",
+        ],
     )
     parser.add_argument("-n", type=int, default=200)
     parser.add_argument("--html", default="", help="also write pyinstrument's HTML report here")
@@ -41,9 +53,12 @@ def main() -> None:
     parser.add_argument("--flat", action="store_true", help="cProfile instead: top functions by own and total time")
     args = parser.parse_args()
     client = Client(HTTP_HOST="127.0.0.1")
-    staff = json.loads((WORK / "staff.json").read_text())
-    tokens = (WORK / "citizens.tokens").read_text().split()
-    body = (WORK / "submit-0.json").read_text()
+    if args.kind in ("wallet-api", "register-api"):
+        licence_token = licences_token("citizen" if args.kind == "wallet-api" else "approver")
+    else:
+        staff = json.loads((WORK / "staff.json").read_text())
+        tokens = (WORK / "citizens.tokens").read_text().split()
+        body = (WORK / "submit-0.json").read_text()
     counter = iter(range(10**9))
 
     def request():  # type: ignore[no-untyped-def]
@@ -61,6 +76,8 @@ def main() -> None:
             return client.get(paths[n % len(paths)])
         if args.kind == "tasks-api":
             return client.get("/api/v1/tasks", headers={"Authorization": f"Bearer {staff['clerk']['token']}"})
+        if args.kind in ("wallet-api", "register-api"):
+            return client.get("/api/v1/licences", headers={"Authorization": f"Bearer {licence_token}"})
         if args.kind == "workbench":
             client.cookies["sessionid"] = staff["clerk"]["session"]
             return client.get("/staff/")
@@ -110,6 +127,27 @@ def main() -> None:
     print(profiler.output_text(unicode=True, color=False, show_all=args.all))
     if args.html:
         Path(args.html).write_text(profiler.output_html())
+
+
+def licences_token(username: str) -> str:
+    """A fresh OAuth2 access token with scope `licences` for a demo user (the wallet and register lists)."""
+    import datetime as dt
+    import secrets
+
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken, Application
+
+    from govplus.identity.models import User
+
+    token = secrets.token_urlsafe(30)
+    AccessToken.objects.create(
+        user=User.objects.get(username=username),
+        application=Application.objects.first(),
+        token=token,
+        scope="openid licences",
+        expires=timezone.now() + dt.timedelta(hours=12),
+    )
+    return token
 
 
 if __name__ == "__main__":

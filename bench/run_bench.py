@@ -570,6 +570,69 @@ def scenario_submit(args: argparse.Namespace) -> None:
     record(least_disturbed(opened, attempts=min(2, ATTEMPTS)))
 
 
+def scenario_licence_lists(args: argparse.Namespace) -> None:
+    """GET /api/v1/licences as the holder (张三's wallet) and as the approver (three departments'
+    register), with and without a status filter; `--label` names the library's size."""
+    server_start()
+    output = subprocess.run([PY, str(BENCH / "licence_tokens.py")], capture_output=True, text=True, check=True)
+    tokens = json.loads(output.stdout)
+    WORK.mkdir(parents=True, exist_ok=True)
+    count = subprocess.run(
+        [
+            "psql",
+            "-h",
+            os.environ["BENCH_PGHOST"],
+            "-U",
+            os.environ["BENCH_PGUSER"],
+            "-Atc",
+            "select count(*) from licences_licence",
+            os.environ["BENCH_DB"],
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    runs = [
+        ("wallet", "citizen", "/api/v1/licences"),
+        ("wallet-valid", "citizen", "/api/v1/licences?status=valid"),
+        ("register", "approver", "/api/v1/licences"),
+        ("register-valid", "approver", "/api/v1/licences?status=valid"),
+    ]
+    for label, user, path in runs:
+        paths = WORK / f"licences-{label}.paths"
+        paths.write_text(path + "\n")
+        entry = measure_get(
+            "licence-lists",
+            label,
+            paths,
+            args.concurrency,
+            args.duration,
+            header=("Authorization", f"Bearer {tokens[user]}"),
+            size=args.label,
+            licences=int(count),
+        )
+        print(
+            json.dumps(
+                {
+                    k: entry.get(k)
+                    for k in (
+                        "label",
+                        "size",
+                        "licences",
+                        "rps",
+                        "p50_ms",
+                        "p90_ms",
+                        "p99_ms",
+                        "cpu_ms_app",
+                        "cpu_ms_db",
+                        "other_cpu_pct",
+                    )
+                }
+            ),
+            flush=True,
+        )
+
+
 def scenario_rss(args: argparse.Namespace) -> None:
     record({"scenario": "rss", "label": "after-load", "workers": worker_pids()})
 
@@ -672,7 +735,8 @@ def scenario_report(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
-        "scenario", choices=["server-start", "server-stop", "reads", "workbench", "submit", "rss", "report"]
+        "scenario",
+        choices=["server-start", "server-stop", "reads", "workbench", "submit", "licence-lists", "rss", "report"],
     )
     parser.add_argument("--duration", type=float, default=20)
     parser.add_argument("--concurrency", type=int, default=16)
@@ -692,6 +756,7 @@ def main() -> None:
             "reads": scenario_reads,
             "workbench": scenario_workbench,
             "submit": scenario_submit,
+            "licence-lists": scenario_licence_lists,
             "rss": scenario_rss,
             "report": scenario_report,
         }[args.scenario](args)

@@ -184,8 +184,12 @@ class BearerTokenAuth(APIKeyHeader):
         remaining = (token.expires - timezone.now()).total_seconds()
         if len(_verified_tokens) >= _VERIFIED_TOKENS_MAX:
             _verified_tokens.clear()
+        user = copy.copy(oauth_request.user)
+        # What a request works out about the user (`core.context.user_memo`) is kept here and shared by
+        # the copies the token's next requests get, for as long as the token stays remembered.
+        user._govplus_memo = {}
         _verified_tokens[digest] = _VerifiedToken(
-            until=now + min(seconds, remaining), user=copy.copy(oauth_request.user), scopes=frozenset(token.scopes)
+            until=now + min(seconds, remaining), user=user, scopes=frozenset(token.scopes)
         )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from govplus.core.context import user_memo
 from govplus.identity.models import Department, Role, StaffRole, User
 
 
@@ -19,19 +20,20 @@ class Assignment:
 
 
 def staff_assignments(*, user: User) -> list[Assignment]:
-    """The (department, role) pairs whose work this user may see and do."""
+    """The (department, role) pairs whose work this user may see and do (read once per request, or per
+    remembered Bearer token: `user_memo`)."""
     if not user.is_authenticated or user.kind != User.Kind.STAFF:
         return []
-    cached = getattr(user, "_govplus_assignments", None)
-    if cached is None:
-        cached = [
+
+    def read() -> list[Assignment]:
+        return [
             Assignment(department_id, code, role, name, name_en)
             for department_id, code, role, name, name_en in StaffRole.objects.filter(user=user).values_list(
                 "department_id", "department__code", "role", "department__name", "department__name_en"
             )
         ]
-        user._govplus_assignments = cached  # type: ignore[attr-defined]
-    return list(cached)
+
+    return list(user_memo(user, "staff_assignments", read))
 
 
 def user_has_role(*, user: User, roles: set[str]) -> bool:

@@ -828,10 +828,9 @@ def _batch_write(job: LicenceImport, checker: Checker, batch: list[Row]) -> None
                 issuer_name=department.name,
                 issuer_code=issuer_code,
                 holder_id=holders.get(r.holder_code),
-                holder_name_encrypted=encrypt_text(r.holder_name),
-                holder_code_encrypted=encrypt_text(r.holder_code),
-                holder_code_hash=lookup_hash(r.holder_code),
-                holder_code_type=licence_type.holder_code_type,
+                **Licence.holder_fields(
+                    holder_code_type=licence_type.holder_code_type, name=r.holder_name, code=r.holder_code
+                ),
                 number=r.number,
                 issued_on=r.issued_on,
                 valid_from=r.valid_from,

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from govplus.core.crypto import decrypt_text
+from govplus.core.crypto import decrypt_text, encrypt_text, lookup_hash, mask_id_number, mask_name
 
 
 class LicenceType(models.Model):
@@ -87,6 +87,10 @@ class Licence(models.Model):
     holder_code_encrypted = models.TextField()
     holder_code_hash = models.CharField(max_length=64, db_index=True)
     holder_code_type = models.CharField(_("持证主体代码类型"), max_length=3)
+    # What anyone may see of the holder, kept at write time so a list never decrypts: a citizen's name
+    # and ID number masked (张*, 330521********1234), a business's name and credit code in full.
+    holder_name_shown = models.CharField(max_length=200, blank=True)
+    holder_code_shown = models.CharField(max_length=24, blank=True)
     number = models.CharField(_("证照编号"), max_length=60)
     issued_on = models.DateField(_("颁证日期"))
     valid_from = models.DateField(_("有效期起始"))
@@ -134,6 +138,19 @@ class Licence(models.Model):
     @property
     def holder_name(self) -> str:
         return decrypt_text(self.holder_name_encrypted)
+
+    @staticmethod
+    def holder_fields(*, holder_code_type: str, name: str, code: str) -> dict[str, str]:
+        """The holder columns of a new licence: encrypted, the keyed hash to find it by, and what may be shown."""
+        citizen = holder_code_type == "111"
+        return {
+            "holder_name_encrypted": encrypt_text(name),
+            "holder_code_encrypted": encrypt_text(code),
+            "holder_code_hash": lookup_hash(code),
+            "holder_code_type": holder_code_type,
+            "holder_name_shown": mask_name(name) if citizen else name,
+            "holder_code_shown": mask_id_number(code) if citizen else code,
+        }
 
     @property
     def holder_code(self) -> str:

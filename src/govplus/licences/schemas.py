@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Field, Schema
+from pydantic import BaseModel
 
 from govplus.core.api import InputSchema
 
@@ -38,7 +39,9 @@ class LicenceTypeOut(Schema):
     aliases: list[str]
 
 
-class LicenceSummaryOut(Schema):
+# The list shapes are plain pydantic models: a list's rows are dicts, validated without ninja's
+# per-object attribute resolver (a fifth of a wallet request).
+class LicenceSummaryOut(BaseModel):
     """What anyone who may know of the licence sees: personal data masked."""
 
     licence_id: str
@@ -49,6 +52,7 @@ class LicenceSummaryOut(Schema):
     holder_name: str
     holder_code: str
     issuer_name: str
+    issuer_name_en: str
     issuer_code: str
     issued_on: dt.date
     valid_from: dt.date
@@ -59,7 +63,7 @@ class LicenceSummaryOut(Schema):
     origin_label: str
 
 
-class LicenceListOut(Schema):
+class LicenceListOut(BaseModel):
     """`count` is exact up to 10,000; beyond, it is 10,001 and `count_capped` is true (filter to narrow)."""
 
     count: int

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from govplus.cases.selectors import application_get_for, application_supplies
+from govplus.core.context import user_memo
 from govplus.core.crypto import decrypt_text, lookup_hash, mask_id_number, mask_name
 from govplus.core.errors import NotFound, ValidationFailed
 from govplus.identity.models import BusinessProfile, CitizenProfile, Department, User
@@ -19,6 +23,7 @@ from govplus.identity.selectors import is_platform_admin, staff_assignments
 from govplus.identity.validators import id_birth_date
 from govplus.licences.document import FaceField, LicenceDocument
 from govplus.licences.identifiers import licence_id_problem
+from govplus.licences.list_rows import LicenceRow, holder_where, licence_count, licence_rows, register_where
 from govplus.licences.models import Licence, LicenceEvent, LicenceShare, LicenceType, LicenceUse
 
 
@@ -50,28 +55,35 @@ def holder_hashes(user: Any) -> set[str]:
     unified social credit code)."""
     if not getattr(user, "is_authenticated", False):
         return set()
-    hashes: set[str] = set()
-    if user.kind == User.Kind.CITIZEN:
-        profile = CitizenProfile.objects.filter(user=user).values_list("id_number_hash", flat=True).first()
-        if profile:
-            hashes.add(profile)
-    elif user.kind == User.Kind.BUSINESS:
-        code = BusinessProfile.objects.filter(user=user).values_list("credit_code", flat=True).first()
-        if code:
-            hashes.add(lookup_hash(code))
-    return hashes
+
+    def read() -> frozenset[str]:
+        hashes: set[str] = set()
+        if user.kind == User.Kind.CITIZEN:
+            profile = CitizenProfile.objects.filter(user=user).values_list("id_number_hash", flat=True).first()
+            if profile:
+                hashes.add(profile)
+        elif user.kind == User.Kind.BUSINESS:
+            code = BusinessProfile.objects.filter(user=user).values_list("credit_code", flat=True).first()
+            if code:
+                hashes.add(lookup_hash(code))
+        return frozenset(hashes)
+
+    return set(user_memo(user, "licence_holder_hashes", read))
 
 
 def _held_by(user: Any) -> Q:
     return Q(holder_id=user.pk) | Q(holder_code_hash__in=holder_hashes(user))
 
 
-def licences_of_holder(*, holder: Any, status: str = "", offset: int = 0, limit: int = 50) -> tuple[list[Licence], int]:
-    """我的证照: the holder's licences, newest first, with the total."""
-    rows = Licence.objects.filter(_held_by(holder)).select_related("licence_type")
-    if status:
-        rows = rows.filter(status=status)
-    return list(rows.order_by("-issued_on", "-id")[offset : offset + limit]), rows.count()
+def licences_of_holder(
+    *, holder: Any, status: str = "", offset: int = 0, limit: int = 50
+) -> tuple[list[LicenceRow], int]:
+    """我的证照: the holder's licences, newest first, with the total (one statement when it fits a page)."""
+    where = holder_where(holder_id=holder.pk, holder_hashes=sorted(holder_hashes(holder)), status=status)
+    page = licence_rows(where, offset=offset, limit=limit)
+    if len(page) < limit and (page or offset == 0):  # the last page: the total is known
+        return page, offset + len(page)
+    return page, licence_count(where)
 
 
 def usable_licences_of(*, holder: Any, type_names: set[str], on: dt.date) -> dict[str, Licence]:
@@ -112,35 +124,38 @@ def licence_register(
     issued_to: dt.date | None = None,
     offset: int = 0,
     limit: int = 50,
-) -> tuple[list[Licence], int]:
+) -> tuple[list[LicenceRow], int]:
     """The department register: the licences the actor's departments issued, with filters. A holder
-    is searched by their full code (its keyed hash), never by a fragment of personal data."""
-    rows = Licence.objects.select_related("licence_type")
-    if not is_platform_admin(user=actor):  # the platform admin reads every register: no filter at all
-        rows = rows.filter(issuer_id__in=register_departments(actor=actor))
-    if type_code:
-        rows = rows.filter(licence_type__code=type_code)
-    if status:
-        rows = rows.filter(status=status)
-    if number:
-        rows = rows.filter(number=number.strip())
-    if holder_code:
-        rows = rows.filter(holder_code_hash=lookup_hash(holder_code.strip().upper()))
-    if issued_from:
-        rows = rows.filter(issued_on__gte=issued_from)
-    if issued_to:
-        rows = rows.filter(issued_on__lte=issued_to)
-    return list(rows.order_by("-issued_on", "-id")[offset : offset + limit]), capped_count(rows)
+    is searched by their full code (its keyed hash), never by a fragment of personal data.
+
+    The total is exact on a last page (offset + its rows); otherwise it is the capped count, which may
+    lag by REGISTER_COUNT_SECONDS (cached per set of departments and filters: a clerk paging a register
+    of a million does not count 10,000 rows on every page)."""
+    departments = None if is_platform_admin(user=actor) else register_departments(actor=actor)
+    where = register_where(
+        departments=departments,  # None: the platform admin reads every register
+        type_code=type_code,
+        status=status,
+        number=number.strip(),
+        holder_code_hash=lookup_hash(holder_code.strip().upper()) if holder_code.strip() else "",
+        issued_from=issued_from,
+        issued_to=issued_to,
+    )
+    page = licence_rows(where, offset=offset, limit=limit)
+    if len(page) < limit and (page or offset == 0):  # the last page: the total is known
+        return page, offset + len(page)
+    key = f"govplus:licence-register-count:{hashlib.sha256(repr((where.sql(), where.params)).encode()).hexdigest()}"
+    total = cache.get(key)
+    if total is None:
+        total = licence_count(where, cap=COUNT_CAP)
+        cache.set(key, total, timeout=REGISTER_COUNT_SECONDS)
+    return page, int(total)
 
 
 # A register's count stops here: counting a county's whole register on every page would cost as much as
 # reading it. Pages and the API say "10,000+" (`count_capped`); filters narrow it to an exact count.
 COUNT_CAP = 10_000
-
-
-def capped_count(rows: Any) -> int:
-    """The number of rows, or COUNT_CAP + 1 when there are more (one bounded subquery)."""
-    return int(rows.order_by().values("pk")[: COUNT_CAP + 1].count())
+REGISTER_COUNT_SECONDS = 30
 
 
 def licence_by_id(licence_id: str) -> Licence | None:
@@ -245,27 +260,57 @@ def licence_document(licence: Licence) -> LicenceDocument:
     )
 
 
-def masked_summary(licence: Licence) -> dict[str, Any]:
-    """What anyone may see of a licence (the verification page, a QR scan): no unmasked personal data."""
-    holder_name = licence.holder_name
-    holder_code = licence.holder_code
+def _choice_labels() -> tuple[dict[str, str], dict[str, str]]:
+    """The status and origin labels in the active language, translated once per language (a list of 20
+    rows would otherwise translate 40 lazy labels)."""
+    language = get_language() or ""
+    labels = _CHOICE_LABELS.get(language)
+    if labels is None:
+        labels = _CHOICE_LABELS[language] = (
+            {value: str(label) for value, label in Licence.Status.choices},
+            {value: str(label) for value, label in Licence.Origin.choices},
+        )
+    return labels
+
+
+_CHOICE_LABELS: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+
+
+def _holder_shown(licence: Licence | LicenceRow) -> tuple[str, str]:
+    if licence.holder_code_shown:
+        return licence.holder_name_shown, licence.holder_code_shown
+    if isinstance(licence, LicenceRow):
+        name, code = (decrypt_text(text) for text in licence.holder_encrypted or ("", ""))
+    else:
+        name, code = licence.holder_name, licence.holder_code
+    shown = Licence.holder_fields(holder_code_type=licence.holder_code_type, name=name, code=code)
+    return shown["holder_name_shown"], shown["holder_code_shown"]
+
+
+def masked_summary(licence: Licence | LicenceRow) -> dict[str, Any]:
+    """What anyone may see of a licence (the verification page, a QR scan): no unmasked personal data —
+    a citizen's name and ID number masked, a business's name and credit code in full (kept so at write
+    time: a list decrypts nothing)."""
+    holder_name, holder_code = _holder_shown(licence)
+    status_labels, origin_labels = _choice_labels()
     return {
         "licence_id": licence.licence_id,
         "type_code": licence.licence_type.code,
         "type_name": licence.licence_type.name,
         "type_name_en": licence.licence_type.name_en,
         "number": licence.number,
-        "holder_name": mask_name(holder_name) if licence.holder_code_type == "111" else holder_name,
-        "holder_code": mask_id_number(holder_code) if licence.holder_code_type == "111" else holder_code,
+        "holder_name": holder_name,
+        "holder_code": holder_code,
         "issuer_name": licence.issuer_name,
+        "issuer_name_en": licence.issuer.name_en or licence.issuer_name,
         "issuer_code": licence.issuer_code,
         "issued_on": licence.issued_on.isoformat(),
         "valid_from": licence.valid_from.isoformat(),
         "valid_until": licence.valid_until.isoformat() if licence.valid_until else None,
         "status": licence.status,
-        "status_label": str(licence.get_status_display()),
+        "status_label": status_labels.get(licence.status, licence.status),
         "origin": licence.origin,
-        "origin_label": str(licence.get_origin_display()),
+        "origin_label": origin_labels.get(licence.origin, licence.origin),
     }
 
 

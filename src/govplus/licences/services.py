@@ -322,10 +322,9 @@ def licence_issue(
                     issuer_name=issuer.name,
                     issuer_code=issuer.credit_code,
                     holder=holder or _holder_account(licence_type, holder_code),
-                    holder_name_encrypted=encrypt_text(holder_name.strip()),
-                    holder_code_encrypted=encrypt_text(holder_code),
-                    holder_code_hash=lookup_hash(holder_code),
-                    holder_code_type=licence_type.holder_code_type,
+                    **Licence.holder_fields(
+                        holder_code_type=licence_type.holder_code_type, name=holder_name.strip(), code=holder_code
+                    ),
                     number=number,
                     issued_on=issued_on,
                     valid_from=valid_from,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from govplus.core.errors import GovplusError, NotFound, ValidationFailed
 from govplus.licences import selectors, services
+from govplus.licences.list_rows import LicenceRow
 from govplus.licences.models import Licence
 from govplus.licences.services import STAFF_STATUS_ACTIONS, STATUS_ACTIONS
 from govplus.portal.helpers import field_errors, pager_for, staff_required, user_of, whole_number
@@ -63,7 +64,7 @@ def register(request: HttpRequest) -> HttpResponse:
     issued_to = _date_filter(request, "issued_to", errors)
     page = max(1, whole_number(request.GET.get("page", "1"), default=1, maximum=10_000))
 
-    def fetch(offset: int) -> tuple[list[Licence], int]:
+    def fetch(offset: int) -> tuple[list[LicenceRow], int]:
         return selectors.licence_register(
             actor=user_of(request),
             type_code=filters["type"],

@@ -59,3 +59,24 @@ def test_a_revoked_token_is_refused_once_the_remembered_seconds_are_over(county,
     get_access_token_model().objects.get(token=token).revoke()
     time.sleep(0.4)
     assert _get("/applications", token) == 401
+
+
+def test_a_role_taken_away_stops_counting_once_the_remembered_seconds_are_over(county, settings):
+    """The staff roles read for a remembered token are reused by its next requests, never longer than
+    the token itself is remembered; with the cache off they are read on every request."""
+    from govplus.identity.models import StaffRole
+
+    def roles_seen(token: str) -> list[str]:
+        return Client().get(f"{API}/me", headers={"Authorization": f"Bearer {token}"}).json()["roles"]
+
+    settings.GOVPLUS_TOKEN_CACHE_SECONDS = 0.3
+    clerk = county.staff["clerk"]
+    token = _token(clerk, "openid profile")
+    assert roles_seen(token) and roles_seen(token) == roles_seen(token)  # the second from the memo
+    roles = list(StaffRole.objects.filter(user=clerk).values_list("department_id", "role"))
+    StaffRole.objects.filter(user=clerk).delete()
+    time.sleep(0.4)
+    assert roles_seen(token) == []
+    settings.GOVPLUS_TOKEN_CACHE_SECONDS = 0
+    StaffRole.objects.bulk_create([StaffRole(user=clerk, department_id=d, role=r) for d, r in roles])
+    assert len(roles_seen(token)) == len(roles)

@@ -124,3 +124,22 @@ def _upload(content: bytes) -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("licence.pdf", content, content_type="application/pdf")
+
+
+def test_a_list_shows_the_holder_masked_from_columns_kept_at_write_time(household_of_zhangsan, library):
+    """The register decrypts nothing per row: what may be shown is stored when the licence is written.
+    A licence written before those columns existed (emptied here) is masked from its ciphertext."""
+    stored = Licence.objects.get(pk=household_of_zhangsan.pk)
+    assert (stored.holder_name_shown, stored.holder_code_shown[:6], stored.holder_code_shown[-4:]) == (
+        "张*",
+        library.citizen.citizen_profile.id_number[:6],
+        library.citizen.citizen_profile.id_number[-4:],
+    )
+    clerk = client_for(library.staff["clerk"])
+    first = clerk.get(f"{API}/licences").json()["results"][0]
+    Licence.objects.filter(pk=household_of_zhangsan.pk).update(holder_name_shown="", holder_code_shown="")
+    again = clerk.get(f"{API}/licences").json()["results"][0]
+    assert first == again and first["holder_name"] == "张*" and first["holder_code"] == stored.holder_code_shown
+    assert first["issuer_name_en"] and first["status_label"] == "有效"
+    english = clerk.get(f"{API}/licences", HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]
+    assert english["status_label"] == "Valid" and english["issuer_name_en"] != english["issuer_name"]

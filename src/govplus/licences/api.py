@@ -127,7 +127,10 @@ def licence_ca(request: HttpRequest) -> HttpResponse:
 def verification_out(result: verification.Verification) -> dict[str, Any]:
     return {
         "valid": result.valid,
-        "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail, "detail_en": c.detail_en} for c in result.checks],
+        "checks": [
+            {"name": c.name, "ok": c.ok, "checked": c.checked, "detail": c.detail, "detail_en": c.detail_en}
+            for c in result.checks
+        ],
         "licence": result.licence,
         "disclosed": result.disclosed,
     }

@@ -11,3 +11,5 @@ class Check:
     ok: bool
     detail: str
     detail_en: str
+    # False for a check that was not run because an earlier one failed (`ok` is then False too).
+    checked: bool = True

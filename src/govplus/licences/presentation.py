@@ -115,7 +115,7 @@ class Ledger:
         checks = self.checks + ([refused] if refused is not None else [])
         done = {c.name for c in checks}
         not_run = ("未核验（前一项未通过）", "not checked (an earlier check failed)")
-        return checks + [Check(n, False, *not_run) for n in self.names if n not in done]
+        return checks + [Check(n, False, *not_run, checked=False) for n in self.names if n not in done]
 
 
 @dataclass

@@ -138,8 +138,11 @@ class ShowOut(Schema):
 
 
 class CheckOut(Schema):
+    """`ok` is the check's result; `checked` is false for one not run because an earlier check failed."""
+
     name: str
     ok: bool
+    checked: bool = True
     detail: str
     detail_en: str
 

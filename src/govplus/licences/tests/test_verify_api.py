@@ -116,6 +116,13 @@ def test_a_show_code_verifies_offline_and_only_the_holder_makes_one(household_of
     forged = code["token"][:40] + ("A" if code["token"][40] != "A" else "B") + code["token"][41:]
     refused = Client().post(f"{API}/licences/verify", {"show_code": forged}, content_type="application/json").json()
     assert not refused["valid"]
+    # the check that failed is named; the ones after it were not run, and say so instead of "failed"
+    failed = [c for c in refused["checks"] if c["checked"] and not c["ok"]]
+    skipped = [c for c in refused["checks"] if not c["checked"]]
+    assert len(failed) == 1 and skipped and all(not c["ok"] for c in skipped)
+    assert all("not checked" in c["detail_en"] for c in skipped)
+    page = Client().post("/licences/verify", {"code": forged}).content.decode()
+    assert page.count("— 未核验") == len(skipped) and page.count("✘ 未通过") == 1
     other = client_for(library.other_citizen).post(
         f"{API}/licences/{licence_id}/show", {}, content_type="application/json"
     )

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "govplus.catalog",
     "govplus.cases",
     "govplus.licences",
+    "govplus.exchange",
     "govplus.portal",
     # Modules installed beside the platform's own (each declares itself in its `module.py`).
     *env_list("GOVPLUS_EXTRA_APPS", ""),
@@ -440,6 +441,7 @@ GOVPLUS_AUDIT_SIGNING_KEY = audit_signing_key()
 GOVPLUS_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("GOVPLUS_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints"))
 GOVPLUS_AUDIT_STH_EVERY = int(os.environ.get("GOVPLUS_AUDIT_STH_EVERY", "1000"))
 
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"  # referenced by exchange.ConsumerSystem
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": oidc_private_key(),

@@ -1,0 +1,308 @@
+"""Data sharing and exchange (数据共享交换平台): the resource catalogue, its records, the consumer
+systems, sharing requests and grants, and the evidence of every exchange.
+
+- A **resource** (政务信息资源) is one table a provider department shares: its fields with their
+  sensitivity, its share class (无条件 / 有条件 with conditions / 不予共享 with the legal basis), its open
+  class for the open-data portal, update cycle, key field and the service items that use it. Its rows
+  come from a **source**: an uploaded table (versioned, diffed on re-upload), a read-only SQL query or an
+  HTTP endpoint; each import is a `SourceVersion`.
+- A **record** is one row of a resource, found by its key's keyed hash (the key is often an ID number),
+  its values encrypted at rest, and stamped with the resource's change counter (`version`): the change
+  feed pages by it, a deleted row stays as a tombstone so consumers learn of the deletion.
+- A **consumer system** is another government system, an OAuth2 client of the platform (client
+  credentials, or `private_key_jwt` with its published keys), belonging to a department.
+- A **share request** asks for a resource for a purpose, a legal basis, a subset of fields and a
+  period; 无条件 is granted at once, 有条件 goes to the provider's data officer who decides within a limit
+  in working days. A **grant** is what a consumer may read: fields, period, withdrawn or not.
+- An **evidence entry** is one exchange (who, purpose, resource, fields, how many records, hashes of
+  request and response — never the data), a leaf of the `exchange` Merkle log (RFC 6962, unkeyed
+  leaf hashes so an auditor recomputes them from the export).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from govplus.core.models import MerkleLeaf
+
+
+class Resource(models.Model):
+    class ShareClass(models.TextChoices):
+        UNCONDITIONAL = "unconditional", _("无条件共享")
+        CONDITIONAL = "conditional", _("有条件共享")
+        NONE = "none", _("不予共享")
+
+    class OpenClass(models.TextChoices):
+        OPEN = "open", _("无条件开放")
+        CONDITIONAL = "conditional", _("有条件开放")
+        NONE = "none", _("不予开放")
+
+    class UpdateCycle(models.TextChoices):
+        REALTIME = "realtime", _("实时")
+        DAILY = "daily", _("每日")
+        WEEKLY = "weekly", _("每周")
+        MONTHLY = "monthly", _("每月")
+        QUARTERLY = "quarterly", _("每季度")
+        YEARLY = "yearly", _("每年")
+        IRREGULAR = "irregular", _("不定期")
+
+    class SourceKind(models.TextChoices):
+        TABLE = "table", _("上传表格")
+        SQL = "sql", _("数据库查询")
+        HTTP = "http", _("接口")
+
+    code = models.CharField(_("资源代码"), max_length=40, unique=True)
+    name = models.CharField(_("资源名称"), max_length=100)
+    name_en = models.CharField(_("资源名称（英文）"), max_length=150, blank=True)
+    summary = models.TextField(_("资源摘要"), blank=True)
+    summary_en = models.TextField(_("资源摘要（英文）"), blank=True)
+    provider = models.ForeignKey("identity.Department", on_delete=models.PROTECT, related_name="+")
+    share_class = models.CharField(_("共享类型"), max_length=14, choices=ShareClass.choices)
+    share_conditions = models.TextField(_("共享条件"), blank=True)  # 有条件共享: what a request must show
+    no_share_basis = models.TextField(_("不予共享依据"), blank=True)  # 不予共享: the law or rule
+    open_class = models.CharField(_("开放类型"), max_length=12, choices=OpenClass.choices, default=OpenClass.NONE)
+    update_cycle = models.CharField(_("更新周期"), max_length=10, choices=UpdateCycle.choices)
+    data_format = models.CharField(_("数据格式"), max_length=40, blank=True)
+    key_field = models.CharField(_("主键字段"), max_length=40)
+    service_items = models.JSONField(_("关联事项"), default=list, blank=True)  # catalog item codes
+    source_kind = models.CharField(_("数据来源"), max_length=6, choices=SourceKind.choices, default=SourceKind.TABLE)
+    # the source's connection (SQL DSN and query, HTTP URL and headers) as encrypted JSON: it holds secrets
+    source_config_encrypted = models.TextField(blank=True)
+    version = models.BigIntegerField(default=0)  # the change counter: every record change takes the next
+    record_count = models.PositiveIntegerField(default=0)
+    is_published = models.BooleanField(_("已发布"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("政务信息资源")
+        verbose_name_plural = _("政务信息资源")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class ResourceField(models.Model):
+    """One field (信息项) of a resource. Sensitivity: 1 公开, 2 内部, 3 敏感 (masked unless a grant says
+    otherwise), 4 高度敏感 (never shared)."""
+
+    class Kind(models.TextChoices):
+        STRING = "string", _("字符串")
+        INTEGER = "integer", _("整数")
+        DECIMAL = "decimal", _("数值")
+        DATE = "date", _("日期")
+        DATETIME = "datetime", _("日期时间")
+        BOOLEAN = "boolean", _("布尔")
+
+    class Sensitivity(models.IntegerChoices):
+        PUBLIC = 1, _("公开")
+        INTERNAL = 2, _("内部")
+        SENSITIVE = 3, _("敏感")
+        SECRET = 4, _("高度敏感")
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="fields")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(_("字段名"), max_length=40)  # ascii, as the API returns it
+    label = models.CharField(_("中文名称"), max_length=60)
+    label_en = models.CharField(_("英文名称"), max_length=80, blank=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.STRING)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    sensitivity = models.PositiveSmallIntegerField(_("敏感级别"), choices=Sensitivity.choices, default=1)
+    is_personal = models.BooleanField(_("个人信息"), default=False)
+
+    class Meta:
+        ordering = ["resource", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["resource", "name"], name="one_field_name_per_resource")]
+        verbose_name = _("信息项")
+        verbose_name_plural = _("信息项")
+
+    def __str__(self) -> str:
+        return f"{self.resource.code}.{self.name}"
+
+
+class ResourceRecord(models.Model):
+    """One row of a resource. `key_hash` is the keyed hash of its key value (`core.crypto.lookup_hash`);
+    `data_encrypted` the row's values as encrypted JSON (key included); `version` the resource's change
+    counter when the row last changed; a deleted row stays (`is_deleted`) so the change feed reports it."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="records")
+    key_hash = models.CharField(max_length=64)
+    data_encrypted = models.TextField()
+    data_digest = models.CharField(max_length=64)  # SHA-256 of the canonical JSON: a re-upload's diff
+    version = models.BigIntegerField()
+    is_deleted = models.BooleanField(default=False)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["resource", "key_hash"], name="one_record_per_key")]
+        indexes = [models.Index(fields=["resource", "version"], name="record_changes")]
+        verbose_name = _("资源记录")
+        verbose_name_plural = _("资源记录")
+
+    def __str__(self) -> str:
+        return f"{self.resource_id}:{self.key_hash[:12]}@{self.version}"
+
+
+class SourceVersion(models.Model):
+    """One import of a resource's source: an uploaded file, or one run of its SQL or HTTP source, with
+    what it changed (added, changed, removed rows) and the problems found."""
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("已检查")
+        APPLIED = "applied", _("已生效")
+        REJECTED = "rejected", _("有错误")
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=6, choices=Resource.SourceKind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKED)
+    file_name = models.CharField(max_length=200, blank=True)
+    file = models.FileField(upload_to="exchange/sources/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    removed = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
+    version_from = models.BigIntegerField(default=0)  # the resource's change counter before and after
+    version_to = models.BigIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["resource", "-number"]
+        constraints = [models.UniqueConstraint(fields=["resource", "number"], name="one_source_version_number")]
+        verbose_name = _("数据版本")
+        verbose_name_plural = _("数据版本")
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} v{self.number}"
+
+
+class ConsumerSystem(models.Model):
+    """A department's system that calls the gateway: an OAuth2 client (client credentials, or
+    `private_key_jwt` with `jwks`) of the platform. `rate_per_minute` bounds its calls."""
+
+    department = models.ForeignKey("identity.Department", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("系统名称"), max_length=100)
+    application = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.PROTECT, related_name="consumer_system"
+    )
+    jwks = models.JSONField(default=dict, blank=True)  # public keys for private_key_jwt (RFC 7523)
+    rate_per_minute = models.PositiveIntegerField(_("每分钟调用上限"), default=600)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["department", "name"]
+        verbose_name = _("接入系统")
+        verbose_name_plural = _("接入系统")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ShareRequest(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        GRANTED = "granted", _("已授权")
+        REFUSED = "refused", _("已拒绝")
+        CANCELLED = "cancelled", _("已撤回申请")
+
+    number = models.CharField(_("申请编号"), max_length=24, unique=True)
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="requests")
+    consumer = models.ForeignKey(ConsumerSystem, on_delete=models.PROTECT, related_name="requests")
+    purpose = models.CharField(_("用途"), max_length=200)
+    legal_basis = models.CharField(_("依据"), max_length=300)
+    fields = models.JSONField(_("申请字段"), default=list)
+    valid_from = models.DateField(_("使用期限起"))
+    valid_until = models.DateField(_("使用期限止"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    due_on = models.DateField(_("答复期限"), null=True, blank=True)  # 有条件: the data officer's limit
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(_("审核意见"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["resource", "status", "due_on"], name="share_request_queue")]
+        verbose_name = _("共享申请")
+        verbose_name_plural = _("共享申请")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Grant(models.Model):
+    """What a consumer system may read of a resource, from a granted request: `fields`, of which
+    `unmasked_fields` (sensitive ones the data officer allowed in full), from `valid_from` to
+    `valid_until`, unless withdrawn."""
+
+    request = models.OneToOneField(ShareRequest, on_delete=models.PROTECT, related_name="grant")
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="grants")
+    consumer = models.ForeignKey(ConsumerSystem, on_delete=models.PROTECT, related_name="grants")
+    fields = models.JSONField(default=list)
+    unmasked_fields = models.JSONField(default=list, blank=True)
+    valid_from = models.DateField()
+    valid_until = models.DateField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdraw_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["consumer", "resource", "valid_until"], name="grant_of_consumer")]
+        verbose_name = _("共享授权")
+        verbose_name_plural = _("共享授权")
+
+    def __str__(self) -> str:
+        return f"grant #{self.pk} {self.consumer_id}→{self.resource_id}"
+
+
+class ExchangeEvidence(MerkleLeaf):
+    """One exchange, a leaf of the `exchange` Merkle log: who asked (node, consumer system, department),
+    for what (purpose, case, consent), which resource and fields, how many records, and the SHA-256 of
+    the request and of the response — never the data itself. `subject_hash` is the keyed hash of the
+    person's key (ID number) when a lookup concerned one person, so the citizen can be shown who looked
+    up what about them. Never updated or deleted."""
+
+    evidence_id = models.CharField(max_length=36, unique=True)
+    occurred_at = models.DateTimeField(db_index=True)
+    node = models.CharField(max_length=40)  # the node that served the exchange
+    consumer = models.CharField(max_length=100)  # the client id
+    consumer_department = models.CharField(max_length=32)
+    operation = models.CharField(max_length=20)  # lookup, batch, changes, webhook, node-lookup …
+    resource_code = models.CharField(max_length=40)
+    purpose = models.CharField(max_length=200)
+    fields = models.JSONField(default=list)
+    record_count = models.PositiveIntegerField(default=0)
+    request_hash = models.CharField(max_length=64)
+    response_hash = models.CharField(max_length=64)
+    case_number = models.CharField(max_length=40, blank=True)
+    consent = models.CharField(max_length=100, blank=True)
+    subject_hash = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["consumer", "occurred_at"], name="evidence_of_consumer")]
+        verbose_name = _("交换存证")
+        verbose_name_plural = _("交换存证")
+
+    def __str__(self) -> str:
+        return self.evidence_id

@@ -42,7 +42,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from django.conf import settings
 from django.db import connections, models, transaction
 
-from govplus.core.merkle import Frontier, TreeLevels, leaf_hash
+from govplus.core.merkle import LEAF_PREFIX, Frontier, TreeLevels, leaf_hash
 from govplus.core.models import MerkleLeaf, MerkleLogHead, SignedTreeHead
 
 STH_FORMAT = "govplus-sth-v1"
@@ -181,7 +181,9 @@ class MerkleLog:
     """One named log over one leaf table; `canonical(row_values)` gives the bytes a leaf hashes.
 
     `fields` are the leaf model's columns `canonical` reads (in that order), besides `id`,
-    `leaf_index` and `leaf_hash`."""
+    `leaf_index` and `leaf_hash`. `keyed` (the audit log): leaves hashed with the platform's audit key,
+    so a database writer without the key cannot forge one; unkeyed (the exchange evidence): the plain
+    RFC 6962 leaf hash SHA-256(0x00 || data), so an auditor outside recomputes every leaf from an export."""
 
     def __init__(
         self,
@@ -190,11 +192,17 @@ class MerkleLog:
         leaf_model: type[MerkleLeaf],
         fields: Sequence[str],
         canonical: Callable[[int, Sequence[Any]], bytes],
+        keyed: bool = True,
     ) -> None:
         self.name = name
         self.leaf_model = leaf_model
         self.fields = list(fields)
         self.canonical = canonical
+        self.keyed = keyed
+
+    def hash_leaf(self, data: bytes) -> bytes:
+        """The leaf hash of `data` in this log (keyed or plain RFC 6962)."""
+        return self._leaf_hasher()(data)
 
     # --- writing -------------------------------------------------------------------------------
     def append(self, rows: list[Any], values: Callable[[Any], Sequence[Any]]) -> None:
@@ -203,13 +211,13 @@ class MerkleLog:
         leaves have arrived since the last one. Runs inside the caller's transaction."""
         if not rows:
             return
-        key = leaf_key()
+        hash_leaf = self._leaf_hasher()
         with transaction.atomic(savepoint=False):
             head = self._locked_head()
             frontier = Frontier.from_hex(head.tree_size, head.frontier)
             for row in rows:
                 index = frontier.size
-                digest = leaf_hash(key=key, data=self.canonical(index, values(row)))
+                digest = hash_leaf(self.canonical(index, values(row)))
                 row.leaf_index = index
                 row.leaf_hash = digest.hex()
                 frontier.append(digest)
@@ -223,6 +231,12 @@ class MerkleLog:
                 self._sign(head, frontier.root().hex())
                 update.append("signed_size")
             head.save(update_fields=update)
+
+    def _leaf_hasher(self) -> Callable[[bytes], bytes]:
+        if self.keyed:
+            key = leaf_key()
+            return lambda data: leaf_hash(key=key, data=data)
+        return lambda data: hashlib.sha256(LEAF_PREFIX + data).digest()
 
     def _manager(self) -> models.Manager[Any]:
         return self.leaf_model._default_manager
@@ -391,7 +405,7 @@ class MerkleLog:
         for head in heads:
             if head.log_name == self.name:
                 expected_roots.setdefault(head.tree_size, []).append(head)
-        key = leaf_key()
+        hash_leaf = self._leaf_hasher()
         canonical = self.canonical
         frontier = Frontier()
         kept: list[bytes] = []
@@ -417,7 +431,7 @@ class MerkleLog:
                     f"#{previous_id} in the log",
                     row_id,
                 )
-            digest = leaf_hash(key=key, data=canonical(index, values))
+            digest = hash_leaf(canonical(index, values))
             if digest.hex() != stored:
                 return fail(
                     "内容被改动（或由不持有审计密钥者插入/重排）/ content altered (or inserted or moved by someone "

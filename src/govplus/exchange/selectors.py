@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from govplus.exchange.models import ConsumerSystem, Grant, Resource
+from govplus.exchange.models import ConsumerSystem, Grant, Resource, ShareRequest
 
 
 def resource_by_code(code: str) -> Resource | None:
@@ -37,3 +38,21 @@ def grant_active(*, consumer: ConsumerSystem, resource: Resource, on: dt.date | 
         .order_by("-valid_until", "-id")
         .first()
     )
+
+
+def requests_visible_to(*, actor: Any, department_ids: list[int] | None, status: str = "") -> QuerySet[ShareRequest]:
+    """Requests either side may see: asked by the actor's departments or asking for their resources
+    (`department_ids` None: every request — the platform administrator)."""
+    rows = ShareRequest.objects.select_related(
+        "resource", "resource__provider", "consumer", "consumer__department", "consumer__application"
+    ).select_related("grant")
+    if department_ids is not None:
+        rows = rows.filter(Q(consumer__department_id__in=department_ids) | Q(resource__provider_id__in=department_ids))
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("-requested_at", "-id")
+
+
+def grant_in_force(grant: Grant, on: dt.date | None = None) -> bool:
+    day = on or timezone.localdate()
+    return grant.withdrawn_at is None and grant.valid_from <= day <= grant.valid_until

@@ -128,7 +128,7 @@ def request_list(
 @router.get(
     "/exchange/requests/{number}",
     auth=EXCHANGE_AUTH,
-    response={200: ShareRequestOut, **errors(401, 404)},
+    response={200: ShareRequestOut, **errors(401, 404, 422)},
     summary="一个共享申请 / one request",
 )
 def request_detail(request: HttpRequest, number: str) -> Any:
@@ -157,7 +157,7 @@ def request_decide(request: HttpRequest, number: str, payload: DecisionIn) -> An
 @router.post(
     "/exchange/requests/{number}/cancel",
     auth=EXCHANGE_AUTH,
-    response={200: ShareRequestOut, **errors(401, 404, 409)},
+    response={200: ShareRequestOut, **errors(401, 404, 409, 422)},
     summary="撤回待审核的申请 / the asking department cancels a pending request",
 )
 def request_cancel(request: HttpRequest, number: str) -> Any:

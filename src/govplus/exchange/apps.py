@@ -5,3 +5,14 @@ class ExchangeConfig(AppConfig):
     name = "govplus.exchange"
     label = "exchange"
     verbose_name = "数据共享交换 / Data exchange"
+
+    def ready(self) -> None:
+        from govplus.cases.providers import material_provider_register
+        from govplus.core.events import event_subscribe
+        from govplus.exchange.case_uses import HANDLER_NAME, supply_evidence_record
+        from govplus.exchange.providers import SharedData
+
+        # Tell-us-once: a material whose source is shared data is answered by the applicant's record.
+        material_provider_register(SharedData())
+        # A submitted case that relies on a shared record is a lookup: it goes into the evidence log.
+        event_subscribe("application.submitted", supply_evidence_record, name=HANDLER_NAME)

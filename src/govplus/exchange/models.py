@@ -67,6 +67,9 @@ class Resource(models.Model):
     data_format = models.CharField(_("数据格式"), max_length=40, blank=True)
     key_field = models.CharField(_("主键字段"), max_length=40)
     service_items = models.JSONField(_("关联事项"), default=list, blank=True)  # catalog item codes
+    # the catalogue's material names (Material.licence_type of source 共享数据) this resource answers,
+    # besides its own name: e.g. 户籍人口 answers 户籍证明 and 居民户口簿信息
+    material_names = models.JSONField(_("可替代的材料"), default=list, blank=True)
     source_kind = models.CharField(_("数据来源"), max_length=6, choices=SourceKind.choices, default=SourceKind.TABLE)
     # the source's connection (SQL DSN and query, HTTP URL and headers) as encrypted JSON: it holds secrets
     source_config_encrypted = models.TextField(blank=True)

@@ -1,0 +1,74 @@
+"""Tell-us-once from shared data: the applicant's record answers a material, with consent and evidence."""
+
+from __future__ import annotations
+
+import pytest
+
+from govplus.cases.models import Application
+from govplus.cases.services import application_create, application_submit, material_supply_consent
+from govplus.catalog.models import Material
+from govplus.core.errors import ValidationFailed
+from govplus.core.events import events_sweep
+from govplus.exchange.models import ExchangeEvidence
+from govplus.exchange.records import records_write
+from govplus.testing.files import pdf_bytes
+
+
+@pytest.fixture
+def household_from_shared_data(exchange):
+    county = exchange.county
+    Material.objects.filter(item=county.standard_item, code="M02").update(
+        is_required=True, source=Material.Source.SHARED_DATA, licence_type="户籍证明"
+    )
+    exchange.population.material_names = ["户籍证明"]
+    exchange.population.service_items = [county.standard_item.code]
+    exchange.population.save()
+    profile = county.citizen.citizen_profile
+    records_write(exchange.population, [{"id_number": profile.id_number, "name": profile.name, "address": "德清县"}])
+    return exchange
+
+
+def _draft(county):  # type: ignore[no-untyped-def]
+    from govplus.cases.services import material_upload_bytes
+
+    application = application_create(
+        actor=county.citizen,
+        service_code=county.standard_item.code,
+        form={"reason": "有效期满", "phone": "13800138000"},
+    )
+    material_upload_bytes(
+        actor=county.citizen, receipt_no=application.receipt_no, material_code="M01", name="id.pdf", content=pdf_bytes()
+    )
+    return application
+
+
+def test_the_household_record_answers_the_material_and_the_lookup_is_evidence(household_from_shared_data):
+    exchange = household_from_shared_data
+    county = exchange.county
+    application = _draft(county)
+    supply = material_supply_consent(
+        actor=county.citizen, receipt_no=application.receipt_no, material_code="M02", consent=True
+    )
+    assert supply is not None and supply.provider == "exchange"
+    assert supply.reference.startswith(exchange.population.code + "@") and "户籍人口" in supply.title
+    submitted = application_submit(actor=county.citizen, receipt_no=application.receipt_no)
+    assert submitted.status == Application.Status.SUBMITTED
+    events_sweep()  # the handler runs after the commit
+    events_sweep()  # delivered at least once: a second delivery adds nothing
+    evidence = ExchangeEvidence.objects.get(case_number=application.receipt_no)
+    assert evidence.operation == "case-supply" and evidence.consumer_department == county.standard_item.department.code
+    assert evidence.subject_hash == county.citizen.citizen_profile.id_number_hash
+    assert county.citizen.citizen_profile.id_number not in str(evidence.__dict__)
+
+
+def test_no_record_or_an_item_the_resource_does_not_serve_means_no_offer(household_from_shared_data):
+    exchange = household_from_shared_data
+    county = exchange.county
+    exchange.population.service_items = []
+    exchange.population.save()
+    application = _draft(county)
+    with pytest.raises(ValidationFailed) as refused:
+        material_supply_consent(
+            actor=county.citizen, receipt_no=application.receipt_no, material_code="M02", consent=True
+        )
+    assert "materials.M02" in refused.value.fields  # upload it instead

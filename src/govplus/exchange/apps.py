@@ -8,11 +8,15 @@ class ExchangeConfig(AppConfig):
 
     def ready(self) -> None:
         from govplus.cases.providers import material_provider_register
+        from govplus.catalog.extensions import guide_note_register
         from govplus.core.events import event_subscribe
         from govplus.exchange.case_uses import HANDLER_NAME, supply_evidence_record
+        from govplus.exchange.figures import shared_data_note
         from govplus.exchange.providers import SharedData
 
         # Tell-us-once: a material whose source is shared data is answered by the applicant's record.
         material_provider_register(SharedData())
         # A submitted case that relies on a shared record is a lookup: it goes into the evidence log.
         event_subscribe("application.submitted", supply_evidence_record, name=HANDLER_NAME)
+        # The guide says which materials shared data supplies and how many in all need not be brought.
+        guide_note_register(shared_data_note)

@@ -29,7 +29,7 @@ from govplus.cases.selectors import service_demand
 from govplus.catalog.extensions import GuideNote
 from govplus.catalog.models import Material, ServiceItem
 from govplus.catalog.selectors import catalog_cache_key
-from govplus.licences.models import LicenceType
+from govplus.licences.selectors import licence_type_names
 
 DEMAND_DAYS = 90
 FIGURES_SECONDS = 3600
@@ -56,11 +56,7 @@ class TellUsOnceFigures:
 def library_type_names() -> frozenset[str]:
     """The names and aliases of the library's active licence types: what a material's `licence_type`
     must say for the library to supply it."""
-    names: set[str] = set()
-    for name, aliases in LicenceType.objects.filter(is_active=True).values_list("name", "aliases"):
-        names.add(name)
-        names.update(aliases or [])
-    return frozenset(names)
+    return licence_type_names()
 
 
 def library_materials(materials: Sequence[Material], names: frozenset[str]) -> list[Material]:

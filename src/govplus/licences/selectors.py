@@ -86,6 +86,16 @@ def licences_of_holder(
     return page, licence_count(where)
 
 
+def licence_type_names() -> frozenset[str]:
+    """The names and aliases of the library's active licence types: what a catalogue material's
+    `licence_type` must say for the library to supply it (tell-us-once)."""
+    names: set[str] = set()
+    for name, aliases in LicenceType.objects.filter(is_active=True).values_list("name", "aliases"):
+        names.add(name)
+        names.update(aliases or [])
+    return frozenset(names)
+
+
 def usable_licences_of(*, holder: Any, type_names: set[str], on: dt.date) -> dict[str, Licence]:
     """For each asked type name (or alias), the holder's newest licence of that type valid on `on`."""
     types = [t for t in LicenceType.objects.filter(is_active=True) if {t.name, *(t.aliases or [])} & type_names]

@@ -72,3 +72,22 @@ def test_no_record_or_an_item_the_resource_does_not_serve_means_no_offer(househo
             actor=county.citizen, receipt_no=application.receipt_no, material_code="M02", consent=True
         )
     assert "materials.M02" in refused.value.fields  # upload it instead
+
+
+def test_the_figures_count_materials_from_the_library_and_from_shared_data(household_from_shared_data):
+    from govplus.exchange.figures import need_not_bring_figures
+
+    county = household_from_shared_data.county
+    figures = need_not_bring_figures()
+    assert figures.from_shared_data == 1 and figures.per_item[county.standard_item.code] >= 1
+    assert figures.need_not_bring == figures.from_library + figures.from_shared_data <= figures.required_materials
+    page = client_get(f"/services/{county.standard_item.code}/")
+    assert 'data-testid="shared-data"' in page and "户籍证明" in page
+
+
+def client_get(path: str) -> str:
+    from django.test import Client
+
+    response = Client().get(path)
+    assert response.status_code == 200
+    return response.content.decode()

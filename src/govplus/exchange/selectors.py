@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from govplus.exchange.models import ConsumerSystem, Grant, Resource, ShareRequest
+from govplus.exchange.models import ConsumerSystem, ExchangeEvidence, Grant, Resource, ShareRequest
 
 
 def resource_by_code(code: str) -> Resource | None:
@@ -56,3 +56,30 @@ def requests_visible_to(*, actor: Any, department_ids: list[int] | None, status:
 def grant_in_force(grant: Grant, on: dt.date | None = None) -> bool:
     day = on or timezone.localdate()
     return grant.withdrawn_at is None and grant.valid_from <= day <= grant.valid_until
+
+
+def consumers_of_departments(department_ids: list[int]) -> QuerySet[ConsumerSystem]:
+    return (
+        ConsumerSystem.objects.filter(department_id__in=department_ids)
+        .select_related("department", "application")
+        .order_by("department__code", "name")
+    )
+
+
+def grants_visible_to(*, department_ids: list[int] | None) -> QuerySet[Grant]:
+    """Grants either side may see: given by the actor's departments or received by their systems."""
+    rows = Grant.objects.select_related(
+        "resource", "resource__provider", "consumer", "consumer__department", "consumer__application", "request"
+    )
+    if department_ids is not None:
+        rows = rows.filter(Q(consumer__department_id__in=department_ids) | Q(resource__provider_id__in=department_ids))
+    return rows.order_by("-created_at", "-id")
+
+
+def evidence_about(*, subject_hash: str, limit: int = 200) -> QuerySet[ExchangeEvidence]:
+    """The exchanges that concerned one person or business (by the keyed hash of their code)."""
+    return ExchangeEvidence.objects.filter(subject_hash=subject_hash).order_by("-occurred_at", "-id")[:limit]
+
+
+def evidence_of_case(*, case_number: str, resource_code: str) -> QuerySet[ExchangeEvidence]:
+    return ExchangeEvidence.objects.filter(case_number=case_number, resource_code=resource_code).order_by("id")

@@ -59,6 +59,21 @@ def test_the_household_record_answers_the_material_and_the_lookup_is_evidence(ho
     assert evidence.operation == "case-supply" and evidence.consumer_department == county.standard_item.department.code
     assert evidence.subject_hash == county.citizen.citizen_profile.id_number_hash
     assert county.citizen.citizen_profile.id_number not in str(evidence.__dict__)
+    # staff of the case's department see the record with its provenance; each look is audited
+    from django.test import Client
+
+    staff = Client()
+    staff.force_login(county.staff["clerk"])
+    page = staff.get(f"/staff/exchange/supplied/{application.receipt_no}/M02")
+    assert page.status_code == 200, page.content
+    body = page.content.decode()
+    assert "张三" in body and evidence.evidence_id in body and "未变化" in body
+    from govplus.core.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="exchange.supplied_data_view", object_id=application.receipt_no).exists()
+    outsider = Client()
+    outsider.force_login(county.staff["rsj_clerk"])
+    assert outsider.get(f"/staff/exchange/supplied/{application.receipt_no}/M02").status_code == 404
 
 
 def test_no_record_or_an_item_the_resource_does_not_serve_means_no_offer(household_from_shared_data):

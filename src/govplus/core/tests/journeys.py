@@ -23,6 +23,7 @@ from govplus.cases.models import Application, CaseTask, RectificationTask
 from govplus.catalog import services as catalog_services
 from govplus.catalog.selectors import builtin_process_definitions
 from govplus.core.crypto import decrypt_text
+from govplus.exchange.tests import journeys as exchange_journeys
 from govplus.identity import services as identity_services
 from govplus.identity.models import Role, User
 from govplus.identity.validators import credit_check_char
@@ -541,6 +542,8 @@ WRITE_SERVICES: dict[str, tuple[Runner, str, Callable[[County], User | None]]] =
 # The licences module's write services and helpers (its own runs, next to its tests).
 WRITE_SERVICES.update(licence_journeys.WRITE_SERVICES)
 NOT_WRITE_SERVICES.update(licence_journeys.NOT_WRITE_SERVICES)
+WRITE_SERVICES.update(exchange_journeys.WRITE_SERVICES)
+NOT_WRITE_SERVICES.update(exchange_journeys.NOT_WRITE_SERVICES)
 
 
 __all__ = [

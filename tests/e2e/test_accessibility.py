@@ -71,6 +71,8 @@ def test_every_page_passes_axe_in_both_languages_and_on_a_phone(
         f"/my/applications/{draft.receipt_no}/review",
         "/inbox/",
         "/account/totp/",
+        "/my/licences",
+        "/my/data-uses",
         "/logout/",
     ):
         citizen.goto(path)
@@ -83,6 +85,14 @@ def test_every_page_passes_axe_in_both_languages_and_on_a_phone(
         audited.append(path)
     admin = sign_in("gaj_department_admin", **size)
     in_language(admin, language)
-    admin.goto("/staff/rectifications")
-    audited.append("/staff/rectifications")
-    assert len(audited) == 25
+    for path in (
+        "/staff/rectifications",
+        "/staff/licences",
+        "/staff/licences/import",
+        "/staff/exchange/requests",
+        "/staff/exchange/grants",
+        "/staff/exchange/systems",
+    ):
+        admin.goto(path)
+        audited.append(path)
+    assert len(audited) == 32

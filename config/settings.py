@@ -238,6 +238,8 @@ GOVPLUS_UPLOAD_MAX_BYTES = int(os.environ.get("GOVPLUS_UPLOAD_MAX_BYTES", str(20
 # A department's file of existing licences (CSV or .xlsx) for bulk import: 100,000 rows are ~20 MB.
 GOVPLUS_LICENCE_IMPORT_MAX_BYTES = int(os.environ.get("GOVPLUS_LICENCE_IMPORT_MAX_BYTES", str(64 * 1024 * 1024)))
 GOVPLUS_TOKEN_CACHE_SECONDS = float(os.environ.get("GOVPLUS_TOKEN_CACHE_SECONDS", "10"))
+# This installation's node code in the exchange evidence and to its peers (its region code, e.g. 330521).
+GOVPLUS_NODE_CODE = os.environ.get("GOVPLUS_NODE_CODE", "local")
 # A body that is not a file upload (JSON, a form) may carry one material of the largest size inline
 # as base64 (4 bytes per 3) plus 1 MiB for the rest; bigger is a 413 naming `materials`. Multipart
 # file parts do not count here: each is checked against GOVPLUS_UPLOAD_MAX_BYTES on its own.

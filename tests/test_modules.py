@@ -74,7 +74,7 @@ def test_oauth_scopes_are_the_modules_scopes_with_their_descriptions():
     scopes = settings.OAUTH2_PROVIDER["SCOPES"]
     assert scopes == module_scopes(settings.INSTALLED_APPS)
     assert scopes["applications"] == "读写我的办件 / read and write my applications"
-    assert list(scopes) == ["openid", "profile", "applications", "tasks", "licences"]
+    assert list(scopes) == ["openid", "profile", "applications", "tasks", "licences", "exchange"]
 
 
 def test_a_scope_declared_twice_is_refused():

@@ -109,7 +109,7 @@ def request_create(request: HttpRequest, payload: ShareRequestIn) -> Any:
 @router.get(
     "/exchange/requests",
     auth=EXCHANGE_AUTH,
-    response={200: list[ShareRequestOut], **errors(401, 404, 422)},
+    response={200: list[ShareRequestOut], **errors(401, 403, 404, 422)},
     summary="共享申请（本部门提出的和待本部门审核的）/ requests made by or made to the actor's departments",
 )
 def request_list(
@@ -128,7 +128,7 @@ def request_list(
 @router.get(
     "/exchange/requests/{number}",
     auth=EXCHANGE_AUTH,
-    response={200: ShareRequestOut, **errors(401, 404, 422)},
+    response={200: ShareRequestOut, **errors(401, 403, 404, 422)},
     summary="一个共享申请 / one request",
 )
 def request_detail(request: HttpRequest, number: str) -> Any:
@@ -157,7 +157,7 @@ def request_decide(request: HttpRequest, number: str, payload: DecisionIn) -> An
 @router.post(
     "/exchange/requests/{number}/cancel",
     auth=EXCHANGE_AUTH,
-    response={200: ShareRequestOut, **errors(401, 404, 409, 422)},
+    response={200: ShareRequestOut, **errors(401, 403, 404, 409, 422)},
     summary="撤回待审核的申请 / the asking department cancels a pending request",
 )
 def request_cancel(request: HttpRequest, number: str) -> Any:
@@ -169,7 +169,7 @@ def request_cancel(request: HttpRequest, number: str) -> Any:
 @router.post(
     "/exchange/grants/{grant_id}/withdraw",
     auth=EXCHANGE_AUTH,
-    response={200: GrantOut, **errors(401, 404, 409, 422)},
+    response={200: GrantOut, **errors(401, 403, 404, 409, 422)},
     summary="撤销授权（任一方）/ either side withdraws a grant",
 )
 def grant_withdraw(request: HttpRequest, grant_id: int, payload: ReasonIn) -> Any:

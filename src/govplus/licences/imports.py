@@ -46,7 +46,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from govplus.core.audit import audit_record
 from govplus.core.crypto import encrypt_text, lookup_hash
@@ -102,7 +102,15 @@ COLUMNS = (
     Column("status", "状态", "status", False, ("status",)),
     Column("origin", "来源", "origin", False, ("origin",)),
 )
-STATUS_WORDS = {str(label): value for value, label in Licence.Status.choices} | {v: v for v in Licence.Status.values}
+
+
+def _chinese_labels() -> list[tuple[str, str]]:
+    """The statuses' Chinese words, whatever language is active (a file is in Chinese)."""
+    with translation.override("zh-hans"):
+        return [(value, str(label)) for value, label in Licence.Status.choices]
+
+
+STATUS_WORDS = {label: value for value, label in _chinese_labels()} | {v: v for v in Licence.Status.values}
 ORIGIN_WORDS = {"导入": Licence.Origin.IMPORTED, "存量": Licence.Origin.IMPORTED, "imported": Licence.Origin.IMPORTED}
 ORIGIN_WORDS |= {"扫描": Licence.Origin.SCANNED, "纸质扫描": Licence.Origin.SCANNED, "scanned": Licence.Origin.SCANNED}
 DERIVED = {"id.sex", "id.birth_date"}  # face fields a missing column takes from the holder's ID number
@@ -273,7 +281,7 @@ class Checker:
         status_text = self._cell(cells, "status") or "有效"
         status = STATUS_WORDS.get(status_text) or STATUS_WORDS.get(status_text.lower(), "")
         if not status:
-            words = "、".join(str(label) for _, label in Licence.Status.choices)
+            words = "、".join(label for _, label in _chinese_labels())
             problems.append(_problem(row, col["status"], (f"应为 {words} 之一", "must be one of the statuses")))
         origin_text = self._cell(cells, "origin")
         origin = ORIGIN_WORDS.get(origin_text.lower(), "") if origin_text else Licence.Origin.IMPORTED

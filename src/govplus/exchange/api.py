@@ -14,7 +14,6 @@ from govplus.exchange import selectors, services
 from govplus.exchange.models import Grant, ShareRequest
 from govplus.exchange.schemas import DecisionIn, GrantOut, ReasonIn, ShareRequestIn, ShareRequestOut
 from govplus.identity.models import User
-from govplus.identity.selectors import is_platform_admin, staff_assignments
 
 router = Router(tags=["exchange 数据共享交换"])
 EXCHANGE_AUTH = auth_with("exchange")
@@ -66,15 +65,8 @@ def _staff(request: HttpRequest) -> Any:
     return actor
 
 
-def _departments(actor: Any) -> list[int] | None:
-    return None if is_platform_admin(user=actor) else sorted({a.department_id for a in staff_assignments(user=actor)})
-
-
 def _request_for(actor: Any, number: str) -> ShareRequest:
-    found = selectors.requests_visible_to(actor=actor, department_ids=_departments(actor)).filter(number=number).first()
-    if found is None:
-        raise NotFound("没有这个申请 / no such request")
-    return found
+    return selectors.request_visible_to(actor=actor, number=number)
 
 
 @router.post(
@@ -121,7 +113,9 @@ def request_list(
     actor = _staff(request)
     if status and status not in ShareRequest.Status.values:
         raise ValidationFailed({"status": [f"应为 {'、'.join(ShareRequest.Status.values)} 之一 / unknown status"]})
-    rows = selectors.requests_visible_to(actor=actor, department_ids=_departments(actor), status=status)
+    rows = selectors.requests_visible_to(
+        actor=actor, department_ids=selectors.departments_seen_by(actor), status=status
+    )
     return [request_out(r) for r in rows[offset : offset + limit]]
 
 

@@ -80,7 +80,7 @@ def body_hash(body: bytes | str | Any) -> str:
 
 def node_code() -> str:
     """This installation's node code (its region, e.g. 330521), as the evidence and its peers name it."""
-    return str(getattr(settings, "GOVPLUS_NODE_CODE", "") or "local")
+    return str(settings.GOVPLUS_NODE_CODE or "local")
 
 
 def evidence_record(

@@ -8,7 +8,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from govplus.core.errors import NotFound
 from govplus.exchange.models import ConsumerSystem, ExchangeEvidence, Grant, Resource, ShareRequest
+from govplus.identity.selectors import is_platform_admin, staff_assignments
 
 
 def resource_by_code(code: str) -> Resource | None:
@@ -38,6 +40,35 @@ def grant_active(*, consumer: ConsumerSystem, resource: Resource, on: dt.date | 
         .order_by("-valid_until", "-id")
         .first()
     )
+
+
+# Who speaks for a department's data: its administrators and data officers.
+DATA_ROLES = frozenset({"department_admin", "data_officer"})
+
+
+def departments_seen_by(actor: Any) -> list[int] | None:
+    """The departments whose requests and grants the actor sees (None: all — the platform admin)."""
+    if is_platform_admin(user=actor):
+        return None
+    return sorted({a.department_id for a in staff_assignments(user=actor)})
+
+
+def data_departments_of(actor: Any) -> set[int]:
+    """The departments the actor speaks for about data (administrator, data officer)."""
+    return {a.department_id for a in staff_assignments(user=actor) if a.role in DATA_ROLES}
+
+
+def speaks_for(actor: Any, department_id: int) -> bool:
+    """May the actor ask, decide or withdraw for this department (or is the platform admin)?"""
+    return is_platform_admin(user=actor) or department_id in data_departments_of(actor)
+
+
+def request_visible_to(*, actor: Any, number: str) -> ShareRequest:
+    """The request if either side of it is among the actor's departments; 404 otherwise."""
+    found = requests_visible_to(actor=actor, department_ids=departments_seen_by(actor)).filter(number=number).first()
+    if found is None:
+        raise NotFound("没有这个申请 / no such request")
+    return found
 
 
 def requests_visible_to(*, actor: Any, department_ids: list[int] | None, status: str = "") -> QuerySet[ShareRequest]:

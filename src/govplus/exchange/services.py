@@ -33,18 +33,10 @@ from govplus.core.calendar import WorkingCalendar
 from govplus.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from govplus.core.events import event_publish
 from govplus.exchange.models import ConsumerSystem, Grant, Resource, ResourceField, ShareRequest
-from govplus.identity.selectors import is_platform_admin, staff_assignments
+from govplus.exchange.selectors import speaks_for
 
 DECISION_WORKING_DAYS = 10
 MAX_GRANT_DAYS = 3 * 366
-# Who speaks for a department's data: its administrators and data officers.
-DATA_ROLES = {"department_admin", "data_officer"}
-
-
-def _speaks_for(actor: Any, department_id: int) -> bool:
-    if is_platform_admin(user=actor):
-        return True
-    return any(a.department_id == department_id and a.role in DATA_ROLES for a in staff_assignments(user=actor))
 
 
 def _number(now: dt.datetime) -> str:
@@ -82,7 +74,7 @@ def share_request_create(
     valid_until: dt.date,
 ) -> ShareRequest:
     """File a request (see the module's rules); an unconditional resource is granted at once."""
-    if not _speaks_for(actor, consumer.department_id):
+    if not speaks_for(actor, consumer.department_id):
         raise PermissionDenied(
             "只有本部门的管理员或数据管理员可以为本部门系统申请数据 / only the consumer "
             "department's administrators or data officers may ask for its systems"
@@ -195,7 +187,7 @@ def share_request_decide(
             .filter(number=request_number)
             .first()
         )
-        if request is None or not _speaks_for(actor, request.resource.provider_id):
+        if request is None or not speaks_for(actor, request.resource.provider_id):
             raise NotFound("没有这个待审核的申请 / no such request to decide")
         if request.status != ShareRequest.Status.PENDING:
             raise Conflict(f"该申请已处理（{request.get_status_display()}）/ the request was already decided")
@@ -248,7 +240,7 @@ def share_request_cancel(*, actor: Any, request_number: str) -> ShareRequest:
         request = (
             ShareRequest.objects.select_for_update().select_related("consumer").filter(number=request_number).first()
         )
-        if request is None or not _speaks_for(actor, request.consumer.department_id):
+        if request is None or not speaks_for(actor, request.consumer.department_id):
             raise NotFound("没有这个申请 / no such request")
         if request.status != ShareRequest.Status.PENDING:
             raise Conflict("只能撤回待审核的申请 / only a pending request can be cancelled")
@@ -276,7 +268,7 @@ def grant_withdraw(*, actor: Any, grant_id: int, reason: str) -> Grant:
             .first()
         )
         sides = (grant.resource.provider_id, grant.consumer.department_id) if grant else ()
-        if grant is None or not any(_speaks_for(actor, side) for side in sides):
+        if grant is None or not any(speaks_for(actor, side) for side in sides):
             raise NotFound("没有这个授权 / no such grant")
         if grant.withdrawn_at is not None:
             raise Conflict("该授权已撤销 / the grant was already withdrawn")
@@ -308,7 +300,7 @@ def consumer_system_create(
     authenticates with `private_key_jwt` gives its public `jwks` instead and gets no secret."""
     from oauth2_provider.models import get_application_model
 
-    if actor is not None and not _speaks_for(actor, department.pk):
+    if actor is not None and not speaks_for(actor, department.pk):
         raise PermissionDenied(
             "只有本部门的管理员或数据管理员可以登记接入系统 / only the department's "
             "administrators or data officers register its systems"

@@ -15,23 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from govplus.core.errors import GovplusError, ValidationFailed
+from govplus.core.errors import GovplusError, NotFound, ValidationFailed
 from govplus.exchange import selectors, services
 from govplus.exchange.models import ResourceField, ShareRequest
 from govplus.identity.models import Department
-from govplus.identity.selectors import is_platform_admin, staff_assignments
+from govplus.identity.selectors import is_platform_admin
 from govplus.portal.helpers import field_errors, staff_required, user_of
 
 TABS = ("to_decide", "mine", "all")
-
-
-def _departments(actor: Any) -> list[int] | None:
-    return None if is_platform_admin(user=actor) else sorted({a.department_id for a in staff_assignments(user=actor)})
-
-
-def _data_departments(actor: Any) -> set[int]:
-    """The departments the actor speaks for about data (administrator, data officer)."""
-    return {a.department_id for a in staff_assignments(user=actor) if a.role in services.DATA_ROLES}
 
 
 @staff_required
@@ -39,15 +30,15 @@ def sharing_requests(request: HttpRequest) -> HttpResponse:
     actor = user_of(request)
     tab = request.GET.get("tab", "to_decide")
     tab = tab if tab in TABS else "to_decide"
-    rows = selectors.requests_visible_to(actor=actor, department_ids=_departments(actor))
-    mine = _data_departments(actor)
+    rows = selectors.requests_visible_to(actor=actor, department_ids=selectors.departments_seen_by(actor))
+    mine = selectors.data_departments_of(actor)
     if tab == "to_decide":
         rows = rows.filter(status=ShareRequest.Status.PENDING)
         if not is_platform_admin(user=actor):
             rows = rows.filter(resource__provider_id__in=mine)
         rows = rows.order_by("due_on", "requested_at")
     elif tab == "mine":
-        rows = rows.filter(consumer__department_id__in=_departments(actor) or [])
+        rows = rows.filter(consumer__department_id__in=selectors.departments_seen_by(actor) or [])
     return render(
         request,
         "exchange/requests.html",
@@ -56,19 +47,17 @@ def sharing_requests(request: HttpRequest) -> HttpResponse:
 
 
 def _request_or_404(actor: Any, number: str) -> ShareRequest:
-    found = selectors.requests_visible_to(actor=actor, department_ids=_departments(actor)).filter(number=number).first()
-    if found is None:
-        raise Http404
-    return found
+    try:
+        return selectors.request_visible_to(actor=actor, number=number)
+    except NotFound as error:
+        raise Http404 from error
 
 
 def _decision_context(actor: Any, share: ShareRequest) -> dict[str, Any]:
     fields = {f.name: f for f in share.resource.fields.all()}
-    may_decide = share.status == ShareRequest.Status.PENDING and (
-        is_platform_admin(user=actor) or share.resource.provider_id in _data_departments(actor)
-    )
-    may_cancel = share.status == ShareRequest.Status.PENDING and share.consumer.department_id in _data_departments(
-        actor
+    may_decide = share.status == ShareRequest.Status.PENDING and selectors.speaks_for(actor, share.resource.provider_id)
+    may_cancel = share.status == ShareRequest.Status.PENDING and share.consumer.department_id in (
+        selectors.data_departments_of(actor)
     )
     asked = [fields[name] for name in share.fields if name in fields]
     return {
@@ -115,7 +104,7 @@ def sharing_request_new(request: HttpRequest, code: str) -> HttpResponse:
     resource = selectors.resource_by_code(code)
     if resource is None or not resource.is_published:
         raise Http404
-    systems = list(selectors.consumers_of_departments(sorted(_data_departments(actor))))
+    systems = list(selectors.consumers_of_departments(sorted(selectors.data_departments_of(actor))))
     shareable = [f for f in resource.fields.all() if f.sensitivity < ResourceField.Sensitivity.SECRET]
     today = timezone.localdate()
     form: dict[str, str] = {
@@ -143,7 +132,7 @@ def sharing_request_new(request: HttpRequest, code: str) -> HttpResponse:
         except ValueError:
             errors[name] = ["日期格式应为 YYYY-MM-DD / date must be YYYY-MM-DD"]
     consumer = selectors.consumer_of_client(form["consumer"])
-    if consumer is None or consumer.department_id not in _data_departments(actor):
+    if consumer is None or consumer.department_id not in selectors.data_departments_of(actor):
         errors["consumer"] = ["请选择本部门的接入系统 / choose one of the department's systems"]
     if errors:
         return render(request, "exchange/request_new.html", {**context, "errors": errors}, status=422)
@@ -170,8 +159,8 @@ def sharing_request_new(request: HttpRequest, code: str) -> HttpResponse:
 @staff_required
 def sharing_grants(request: HttpRequest) -> HttpResponse:
     actor = user_of(request)
-    grants = list(selectors.grants_visible_to(department_ids=_departments(actor))[:300])
-    mine = _data_departments(actor)
+    grants = list(selectors.grants_visible_to(department_ids=selectors.departments_seen_by(actor))[:300])
+    mine = selectors.data_departments_of(actor)
     return render(
         request,
         "exchange/grants.html",
@@ -199,7 +188,7 @@ def sharing_grant_withdraw(request: HttpRequest, grant_id: int) -> HttpResponse:
 def consumer_systems(request: HttpRequest) -> HttpResponse:
     """我的接入系统: the department's systems and their client ids; a new one shows its secret once."""
     actor = user_of(request)
-    departments = sorted(_data_departments(actor))
+    departments = sorted(selectors.data_departments_of(actor))
     context: dict[str, Any] = {
         "systems": list(selectors.consumers_of_departments(departments)),
         "departments": list(Department.objects.filter(pk__in=departments)),

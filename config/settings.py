@@ -291,7 +291,11 @@ HUEY = {
     "immediate": env_bool("HUEY_IMMEDIATE", TESTING),
     "results": False,
     "utc": True,
-    "consumer": {"workers": int(os.environ.get("HUEY_WORKERS", "2")), "worker_type": "thread"},
+    # Processes by default: sealing PDFs is CPU work, and threads would share one core (the GIL).
+    "consumer": {
+        "workers": int(os.environ.get("HUEY_WORKERS", "2")),
+        "worker_type": os.environ.get("HUEY_WORKER_TYPE", "process"),
+    },
 }
 if REDIS_URL:
     HUEY["url"] = REDIS_URL

@@ -131,3 +131,29 @@ def test_apply_with_a_licence_get_a_licence_verify_it_and_see_it_revoked(
     expect(result).to_contain_text("证照已撤销")
     screenshot(verifier, "licence-04-revoked")
     assert Licence.objects.get(pk=issued.pk).status == Licence.Status.REVOKED
+
+
+def test_a_department_issues_licences_in_bulk_and_watches_them_sealed(
+    county_tx: County,
+    sign_in: Callable[..., Page],
+    screenshot: Callable[[Page, str], Path],
+    tmp_path: Path,
+) -> None:
+    from govplus.licences.tests.test_import import ID_CARD, csv_bytes, good_row
+
+    library_with_household(county_tx)
+    path = tmp_path / "new-id-cards.csv"
+    path.write_bytes(csv_bytes(*[good_row(index) for index in range(1, 5)]))
+    staff = sign_in("gaj_approver")
+    staff.goto("/staff/licences/import")
+    staff.get_by_label("证照类型").select_option(ID_CARD)
+    staff.get_by_label(re.compile("批量签发并盖章")).check()
+    staff.get_by_label("导入文件（CSV 或 .xlsx）").set_input_files(path)
+    staff.get_by_role("button", name="上传并检查").click()
+    expect(staff.get_by_text("检查通过：4 行数据均无问题", exact=False)).to_be_visible()
+    staff.get_by_role("button", name="确认签发").click()
+    # in tests the workers run at once: the page comes back with both bars full
+    expect(staff.locator("#seal-text")).to_have_text("已签发盖章 4 / 4 份（100.0%）")
+    expect(staff.get_by_text("导入完成").first).to_be_visible()
+    screenshot(staff, "licence-05-bulk-issued")
+    assert Licence.objects.filter(origin=Licence.Origin.ISSUED).exclude(pdf_path="").count() == 4

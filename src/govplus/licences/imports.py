@@ -28,6 +28,10 @@ Rules:
   they have no PDF until first downloaded; a status of 有效 past its validity is stored as 失效; the
   holder's account is linked when they have one. Holders are not notified (these are licences they
   already hold).
+- **批量签发并盖章** (mode `issue`): the same check, commit and batches, but the rows are new licences of
+  the platform (origin 签发, status 有效, in force today; a 来源 or 状态 column may say nothing else), and
+  each committed batch is sealed as PDFs by the workers (bulk_issue.py); the job is `sealing` until every
+  PDF is made, then done, and each holder with an account is told when their PDF is ready.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ from govplus.core.events import event_publish
 from govplus.identity.models import BusinessProfile, CitizenProfile, Department, User
 from govplus.identity.selectors import is_platform_admin, staff_assignments
 from govplus.identity.validators import credit_code_problem, id_birth_date
+from govplus.licences import bulk_issue
 from govplus.licences.identifiers import licence_id_make, licence_id_parts, licence_id_problem
 from govplus.licences.import_files import CSV, FileUnreadable, csv_encoding, date_of, file_format_of, rows_of
 from govplus.licences.models import Licence, LicenceEvent, LicenceImport, LicenceSerial, LicenceType
@@ -193,6 +198,7 @@ class Checker:
     licence_type: LicenceType
     department: Department
     today: dt.date
+    issue: bool = False  # 批量签发: new licences of the platform, valid today
     positions: dict[str, int] = field(default_factory=dict)
     columns: dict[str, Column] = field(default_factory=dict)
 
@@ -285,7 +291,10 @@ class Checker:
             problems.append(_problem(row, col["status"], (f"应为 {words} 之一", "must be one of the statuses")))
         origin_text = self._cell(cells, "origin")
         origin = ORIGIN_WORDS.get(origin_text.lower(), "") if origin_text else Licence.Origin.IMPORTED
-        if not origin:
+        if self.issue:
+            problems.extend(self._issue_problems(row, origin_text, status, valid_until))
+            origin = Licence.Origin.ISSUED
+        elif not origin:
             problems.append(
                 _problem(row, col["origin"], ("应为 导入 或 扫描", "must be 导入 (imported) or 扫描 (scanned)"))
             )
@@ -310,6 +319,23 @@ class Checker:
             ),
             problems,
         )
+
+    def _issue_problems(
+        self, row: int, origin_text: str, status: str, valid_until: dt.date | None
+    ) -> list[dict[str, Any]]:
+        """A licence issued now is the platform's own and in force: no other origin, no other status."""
+        col, problems = self.columns, []
+        if origin_text and origin_text not in ("签发", "issued"):
+            problems.append(
+                _problem(row, col["origin"], ("批量签发的证照来源只能是“签发”", "a bulk issuance issues (签发) only"))
+            )
+        if status and status != Licence.Status.VALID:
+            problems.append(_problem(row, col["status"], ("批量签发的证照状态应为有效", "an issued licence is valid")))
+        if valid_until is not None and valid_until < self.today:
+            problems.append(
+                _problem(row, col["valid_until"], ("有效期已过，不能签发", "its validity has ended: not issuable"))
+            )
+        return problems
 
     def _face(self, row: int, cells: list[str], holder_code: str, problems: list[dict[str, Any]]) -> dict[str, str]:
         given: dict[str, str] = {}
@@ -506,10 +532,14 @@ def licence_import_check(
     file_name: str,
     file: IO[bytes] | None,
     batch_size: int = BATCH_SIZE,
+    mode: str = LicenceImport.Mode.IMPORT,
 ) -> LicenceImport:
     """The dry run: check every row of the file and record the job with its report (audited). A clean
-    file is kept (privately) for the commit; a file with problems is not kept, only its report."""
+    file is kept (privately) for the commit; a file with problems is not kept, only its report.
+    `mode` is 存量证照导入 (`import`, licences the holders already have) or 批量签发并盖章 (`issue`)."""
     problems: dict[str, list[str]] = {}
+    if mode not in LicenceImport.Mode.values:
+        problems["mode"] = ["请选择导入方式：存量导入或批量签发 / choose import or issue"]
     department = Department.objects.filter(code=(department_code or "").strip(), is_active=True).first()
     if department is None:
         problems["department"] = ["请选择部门 / choose a department"]
@@ -551,12 +581,15 @@ def licence_import_check(
         file_name=file_name,
         file_sha256=sha256,
         batch_size=batch_size,
+        mode=mode,
         created_at=now,
     )
     try:
         job.file_format = file_format_of(file_name=file_name, head=file.read(8))
         job.encoding = csv_encoding(file) if job.file_format == CSV else ""
-        checker = Checker(licence_type=licence_type, department=department, today=timezone.localdate())
+        checker = Checker(
+            licence_type=licence_type, department=department, today=timezone.localdate(), issue=_issues(job)
+        )
         if size > 1 << 20:
             _statistics_refresh()
         report = _check(checker, file, job, batch_size=batch_size)
@@ -582,6 +615,7 @@ def licence_import_check(
                     "rows": job.rows_total,
                     "problems": job.problem_count,
                     "status": job.status,
+                    "mode": job.mode,
                 },
             )
         except Exception:
@@ -589,6 +623,10 @@ def licence_import_check(
                 job.file.delete(save=False)
             raise
     return job
+
+
+def _issues(job: LicenceImport) -> bool:
+    return job.mode == LicenceImport.Mode.ISSUE
 
 
 def _locked_job(actor: Any, job_id: int) -> LicenceImport:
@@ -643,7 +681,7 @@ def can_resume(job: LicenceImport, *, now: dt.datetime | None = None) -> bool:
     if job.status == S.INTERRUPTED:
         return True
     last = job.heartbeat_at or job.committed_at
-    return job.status in (S.QUEUED, S.RUNNING) and last is not None and last < now - STALE_AFTER
+    return job.status in (S.QUEUED, S.RUNNING, S.SEALING) and last is not None and last < now - STALE_AFTER
 
 
 def licence_import_resume(
@@ -654,16 +692,20 @@ def licence_import_resume(
         job = _locked_job(actor, job_id)
         if not can_resume(job, now=now):
             raise Conflict("该导入任务没有中断，无需继续 / this import is not interrupted")
-        job.status, job.error, job.heartbeat_at = S.QUEUED, "", now or timezone.now()
+        sealing = job.status == S.SEALING
+        job.status = S.SEALING if sealing else S.QUEUED
+        job.error, job.heartbeat_at = "", now or timezone.now()
         job.save(update_fields=["status", "error", "heartbeat_at"])
         audit_record(
             actor=actor,
             action="licences.import_resume",
             object_type="licence_import",
             object_id=job.pk,
-            changes={"rows_done": job.rows_done, "rows": job.rows_total},
+            changes={"rows_done": job.rows_done, "rows": job.rows_total, "pdfs_done": job.pdfs_done},
         )
-        if enqueue:
+        if sealing:
+            bulk_issue.seal_resume(job, enqueue=enqueue)
+        elif enqueue:
             transaction.on_commit(lambda: _enqueue(job_id))
     return job
 
@@ -723,7 +765,9 @@ def licence_import_run(
 
 
 def _run(job: LicenceImport, *, max_batches: int | None, progress: Callable[[LicenceImport], None] | None) -> None:
-    checker = Checker(licence_type=job.licence_type, department=job.department, today=timezone.localdate())
+    checker = Checker(
+        licence_type=job.licence_type, department=job.department, today=timezone.localdate(), issue=_issues(job)
+    )
     with job.file.open("rb") as stream:
         if _hash_and_size(stream)[0] != job.file_sha256:
             raise OSError("the stored file changed")
@@ -733,7 +777,9 @@ def _run(job: LicenceImport, *, max_batches: int | None, progress: Callable[[Lic
             if report.problem_count:
                 _reject(job, report)
                 return
-            checker = Checker(licence_type=job.licence_type, department=job.department, today=checker.today)
+            checker = Checker(
+                licence_type=job.licence_type, department=job.department, today=checker.today, issue=checker.issue
+            )
         batches = 0
         batch: list[Row] = []
         seen = 0
@@ -847,6 +893,7 @@ def _batch_write(job: LicenceImport, checker: Checker, batch: list[Row]) -> None
                 face_encrypted=encrypt_text(json.dumps(r.face, ensure_ascii=False, sort_keys=True)),
                 status=r.status,
                 origin=r.origin,
+                import_job=job,
                 status_index=first_index + offset,
                 digest=licence_digest(
                     licence_id=r.licence_id,
@@ -865,11 +912,16 @@ def _batch_write(job: LicenceImport, checker: Checker, batch: list[Row]) -> None
         now = timezone.now()
         actor = job.committed_by
         actor_name = (actor.display_name or actor.username)[:100] if actor else "系统 / system"
+        issuing = _issues(job)
         LicenceEvent.objects.bulk_create(
             LicenceEvent(
                 licence=licence,
-                kind=LicenceEvent.Kind.IMPORT,
-                reason=f"存量证照导入（导入任务 #{job.pk}，第 {r.row} 行）",
+                kind=LicenceEvent.Kind.ISSUE if issuing else LicenceEvent.Kind.IMPORT,
+                reason=(
+                    f"批量签发（任务 #{job.pk}，第 {r.row} 行）"
+                    if issuing
+                    else f"存量证照导入（导入任务 #{job.pk}，第 {r.row} 行）"
+                ),
                 actor=actor,
                 actor_name=actor_name,
                 occurred_at=now,
@@ -878,7 +930,7 @@ def _batch_write(job: LicenceImport, checker: Checker, batch: list[Row]) -> None
         )
         audit_record(
             actor=actor,
-            action="licences.import_batch",
+            action="licences.issue_batch" if issuing else "licences.import_batch",
             object_type="licence_import",
             object_id=job.pk,
             changes={"rows": [batch[0].row, batch[-1].row], "count": len(batch), "type": licence_type.code},
@@ -892,14 +944,23 @@ def _batch_write(job: LicenceImport, checker: Checker, batch: list[Row]) -> None
                 "first_row": batch[0].row,
                 "last_row": batch[-1].row,
                 "count": len(batch),
+                "mode": job.mode,
             },
         )
+        if issuing:  # sealed by the workers once this batch is committed
+            pks = [licence.pk for licence in licences]
+            transaction.on_commit(lambda: bulk_issue.seal_enqueue(job.pk, pks))
         job.rows_done += len(batch)
         job.heartbeat_at = now
         LicenceImport.objects.filter(pk=job.pk).update(rows_done=job.rows_done, heartbeat_at=now)
 
 
 def _finish(job: LicenceImport) -> None:
+    if _issues(job):  # the rows are in; the job is done when the workers have sealed them all
+        LicenceImport.objects.filter(pk=job.pk).update(status=S.SEALING, heartbeat_at=timezone.now())
+        _file_forget(job)
+        bulk_issue.seal_finish_if_done(job.pk)
+        return
     with transaction.atomic():
         LicenceImport.objects.filter(pk=job.pk).update(status=S.DONE, finished_at=timezone.now(), error="")
         audit_record(
@@ -948,6 +1009,8 @@ def licence_import_progress(job: LicenceImport, *, now: dt.datetime | None = Non
         "rows_done": job.rows_done,
         "rows_total": job.rows_total,
         "percent": round(100 * job.rows_done / job.rows_total, 1) if job.rows_total else 0.0,
+        "mode": job.mode,
+        **bulk_issue.seal_progress(job),
         "is_finished": job.status in (S.DONE, S.REJECTED),
         "can_resume": resumable,
         "error": job.error,

@@ -108,6 +108,10 @@ class Licence(models.Model):
     digest = models.CharField(_("摘要 (SHA-256)"), max_length=64)
     pdf_path = models.CharField(max_length=200, blank=True)
     pdf_digest = models.CharField(max_length=64, blank=True)
+    # the bulk job that wrote it (存量导入 or 批量签发): a bulk issuance seals the job's licences without a PDF
+    import_job = models.ForeignKey(
+        "LicenceImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="licences"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -311,6 +315,10 @@ class LicenceImport(models.Model):
     the last committed batch. `problems` keeps the first problems of the check ({"row", "field",
     "message", "message_en"}), `problem_count` all of them. The stored file holds personal data: it is
     deleted when the job is rejected or done (the SHA-256 stays).
+
+    A job in mode 批量签发并盖章 (`issue`) issues new licences instead: they are the platform's own
+    (origin 签发), and once its rows are written the job is `sealing` until every one of them has its
+    sealed PDF (`pdfs_done`, counted in the transaction that records each PDF; bulk_issue.py).
     """
 
     class Status(models.TextChoices):
@@ -318,11 +326,17 @@ class LicenceImport(models.Model):
         CHECKED = "checked", _("检查通过，待导入")
         QUEUED = "queued", _("排队等待导入")
         RUNNING = "running", _("正在导入")
+        SEALING = "sealing", _("正在盖章")
         INTERRUPTED = "interrupted", _("已中断，可继续导入")
         DONE = "done", _("导入完成")
 
+    class Mode(models.TextChoices):
+        IMPORT = "import", _("存量证照导入")
+        ISSUE = "issue", _("批量签发并盖章")
+
     licence_type = models.ForeignKey(LicenceType, on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey("identity.Department", on_delete=models.PROTECT, related_name="+")
+    mode = models.CharField(_("方式"), max_length=6, choices=Mode.choices, default=Mode.IMPORT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -337,6 +351,7 @@ class LicenceImport(models.Model):
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices)
     rows_total = models.PositiveIntegerField(_("数据行数"), default=0)
     rows_done = models.PositiveIntegerField(_("已导入行数"), default=0)
+    pdfs_done = models.PositiveIntegerField(_("已盖章份数"), default=0)  # a bulk issuance's sealed PDFs
     problem_count = models.PositiveIntegerField(_("问题数"), default=0)
     problems = models.JSONField(default=list, blank=True)
     batch_size = models.PositiveIntegerField(default=2000)
@@ -354,6 +369,9 @@ class LicenceImport(models.Model):
                 condition=models.Q(rows_done__lte=models.F("rows_total")), name="import_done_le_total"
             ),
             models.CheckConstraint(condition=models.Q(batch_size__gte=1), name="import_batch_positive"),
+            models.CheckConstraint(
+                condition=models.Q(pdfs_done__lte=models.F("rows_done")), name="import_sealed_le_done"
+            ),
         ]
         verbose_name = _("证照导入")
         verbose_name_plural = _("证照导入")

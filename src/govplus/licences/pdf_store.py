@@ -33,6 +33,14 @@ def licence_pdf_ensure(licence: Licence) -> bytes:
     if licence.pdf_path and default_storage.exists(licence.pdf_path):
         with default_storage.open(licence.pdf_path, "rb") as stored:
             return bytes(stored.read())
+    content, licence.pdf_path, licence.pdf_digest = licence_pdf_make(licence)
+    Licence.objects.filter(pk=licence.pk).update(pdf_path=licence.pdf_path, pdf_digest=licence.pdf_digest)
+    return content
+
+
+def licence_pdf_make(licence: Licence) -> tuple[bytes, str, str]:
+    """Render, seal and store the licence's PDF (replacing a file of the same name): (content, path,
+    SHA-256). The caller records path and digest on the licence."""
     try:
         from govplus.licences.signing import licence_pdf_build
     except ImportError as error:
@@ -44,6 +52,4 @@ def licence_pdf_ensure(licence: Licence) -> bytes:
     if default_storage.exists(name):
         default_storage.delete(name)
     saved = default_storage.save(name, ContentFile(content))
-    licence.pdf_path, licence.pdf_digest = saved, hashlib.sha256(content).hexdigest()
-    Licence.objects.filter(pk=licence.pk).update(pdf_path=licence.pdf_path, pdf_digest=licence.pdf_digest)
-    return content
+    return content, saved, hashlib.sha256(content).hexdigest()

@@ -1,4 +1,5 @@
-"""Background work of the licence library (Huey): the nightly expiry sweep and writing a committed bulk import."""
+"""Background work of the licence library (Huey): the nightly expiry sweep, writing a committed bulk import
+and sealing a bulk issuance's PDFs."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from govplus.licences.bulk_issue import licences_seal
 from govplus.licences.imports import licence_import_run
 from govplus.licences.services import licences_expire_due
 
@@ -26,3 +28,11 @@ def licence_import_task(job_id: int) -> None:
     Huey does not retry it: an interrupted job waits for a person to resume it from its page."""
     job = licence_import_run(job_id=job_id)
     logger.info("licence import %s: %s, %s of %s rows", job_id, job.status, job.rows_done, job.rows_total)
+
+
+@db_task(retries=3, retry_delay=10)
+def licence_seal_task(job_id: int, licence_pks: list[int]) -> None:
+    """Queued for each chunk of a bulk issuance's licences once their batch is committed: render and seal
+    their PDFs. The workers run chunks side by side; a chunk run again seals only what is still unsealed."""
+    sealed = licences_seal(job_id=job_id, licence_pks=licence_pks)
+    logger.info("licence import %s: sealed %s of %s", job_id, sealed, len(licence_pks))

@@ -40,7 +40,11 @@ def _form(request: HttpRequest, *, errors: dict[str, list[str]] | None = None, s
             "types": sorted(types.values(), key=lambda t: t.code),
             "jobs": imports.licence_imports_for(actor=actor),
             "errors": errors or {},
-            "chosen": {"department": request.POST.get("department", ""), "type": request.POST.get("type", "")},
+            "chosen": {
+                "department": request.POST.get("department", ""),
+                "type": request.POST.get("type", ""),
+                "mode": request.POST.get("mode", ""),
+            },
             "columns": imports.COLUMNS,
         },
         status=status,
@@ -60,6 +64,7 @@ def licence_import(request: HttpRequest) -> HttpResponse:
             type_code=request.POST.get("type", ""),
             file_name=(upload.name or "") if upload else "",
             file=upload,
+            mode=request.POST.get("mode", LicenceImport.Mode.IMPORT),
         )
     except GovplusError as error:
         return _form(request, errors=field_errors(error), status=error.status)

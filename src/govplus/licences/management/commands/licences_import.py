@@ -1,4 +1,5 @@
-"""`govplus licences_import --type CODE --department CODE FILE [--dry-run]`: bulk import of existing licences.
+"""`govplus licences_import --type CODE --department CODE FILE [--dry-run] [--issue]`: bulk import of existing
+licences, or with `--issue` a bulk issuance of new ones, each sealed as a PDF (批量签发并盖章).
 
 For the county's IT team: the same check and the same batched, resumable commit as the staff page
 (`licences/imports.py`), run in this process with its progress printed. Without `--dry-run` a clean
@@ -16,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from govplus.core.errors import GovplusError
 from govplus.identity.models import User
+from govplus.licences.bulk_issue import seal_all
 from govplus.licences.imports import (
     BATCH_SIZE,
     licence_import_check,
@@ -34,6 +36,12 @@ class Command(BaseCommand):
         parser.add_argument("--type", dest="type_code", default="", help="licence type code (21 characters)")
         parser.add_argument("--department", default="", help="issuing department code, e.g. gaj")
         parser.add_argument("--dry-run", action="store_true", help="check only; write nothing")
+        parser.add_argument(
+            "--issue", action="store_true", help="issue new licences and seal their PDFs (批量签发并盖章)"
+        )
+        parser.add_argument(
+            "--processes", type=int, default=2, help="with --issue: processes sealing PDFs side by side (default 2)"
+        )
         parser.add_argument("--user", default="", help="act as this staff user (default: the system)")
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"rows per batch (default {BATCH_SIZE})")
         parser.add_argument("--max-batches", type=int, default=None, help="stop after this many batches (resume later)")
@@ -44,6 +52,9 @@ class Command(BaseCommand):
         try:
             if options["resume"] is not None:
                 job = licence_import_resume(actor=actor, job_id=options["resume"], enqueue=False)
+                if job.status == LicenceImport.Status.SEALING:
+                    self._seal(job, options["processes"])
+                    return
                 self._run(job, options["max_batches"])
                 return
             if not options["file"] or not options["type_code"] or not options["department"]:
@@ -60,6 +71,7 @@ class Command(BaseCommand):
                     file_name=path.name,
                     file=stream,
                     batch_size=options["batch_size"],
+                    mode=LicenceImport.Mode.ISSUE if options["issue"] else LicenceImport.Mode.IMPORT,
                 )
             self.stdout.write(
                 f"检查 / check: 任务 / job #{job.pk}, {job.rows_total} 行 / rows, "
@@ -75,7 +87,9 @@ class Command(BaseCommand):
                 self.stdout.write("检查通过（未写入）/ the check passed (nothing written: --dry-run)")
                 return
             job = licence_import_commit(actor=actor, job_id=job.pk, enqueue=False)
-            self._run(job, options["max_batches"])
+            job = self._run(job, options["max_batches"])
+            if job.status == LicenceImport.Status.SEALING:
+                self._seal(job, options["processes"])
         except GovplusError as error:
             fields = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.fields.items())
             raise CommandError(f"{error.message} {error.message_en} {fields}".strip()) from error
@@ -88,7 +102,7 @@ class Command(BaseCommand):
             raise CommandError(f"没有这个工作人员 / no such staff user: {username}")
         return user
 
-    def _run(self, job: LicenceImport, max_batches: int | None) -> None:
+    def _run(self, job: LicenceImport, max_batches: int | None) -> LicenceImport:
         started, first = time.perf_counter(), job.rows_done
 
         def progress(current: LicenceImport) -> None:
@@ -108,3 +122,21 @@ class Command(BaseCommand):
             self.stdout.write(f"已暂停 / paused: govplus licences_import --resume {job.pk}")
         elif job.status == LicenceImport.Status.INTERRUPTED:
             raise CommandError(f"导入中断 / interrupted: {job.error} — govplus licences_import --resume {job.pk}")
+        return job
+
+    def _seal(self, job: LicenceImport, processes: int) -> None:
+        """Seal the job's PDFs here, in `processes` processes, with the progress printed."""
+        started, first = time.perf_counter(), job.pdfs_done
+
+        def progress(done: int, total: int) -> None:
+            rate = (done - first) / max(time.perf_counter() - started, 1e-9)
+            self.stdout.write(f"  盖章 / sealed {done} / {total} ({rate:,.1f} PDFs/s)")
+
+        job = seal_all(job_id=job.pk, processes=processes, progress=progress)
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            f"签发盖章 / sealed: 任务 / job #{job.pk} {job.status}, {job.pdfs_done} / {job.rows_total} "
+            f"({elapsed:.1f} s, {(job.pdfs_done - first) / max(elapsed, 1e-9):.1f} PDFs/s)"
+        )
+        if job.status != LicenceImport.Status.DONE:
+            raise CommandError(f"盖章未完成 / sealing unfinished — govplus licences_import --resume {job.pk}")

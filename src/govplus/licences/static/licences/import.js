@@ -1,4 +1,4 @@
-// The bulk import's progress bar: polls the job's JSON (data-progress-url) every 2 s and updates the
+// The bulk import's progress bars (rows written; for a bulk issuance also PDFs sealed): polls the job's JSON (data-progress-url) every 2 s and updates the
 // bar and its status line; reloads the page when the job ends or stops, so the page shows the result
 // (and the resume button). No inline script: the page only marks the element (CSP, core/middleware.py).
 (function () {
@@ -23,6 +23,17 @@
           if (text) {
             text.textContent = template.replace("{done}", job.rows_done).replace("{total}", job.rows_total)
               .replace("{percent}", job.percent) + " · " + job.status_label;
+          }
+          var seal = document.getElementById("seal-progress");
+          var sealText = document.getElementById("seal-text");
+          if (seal) {
+            seal.max = job.rows_total || 1;
+            seal.value = job.pdfs_done;
+            seal.textContent = job.pdf_percent + "%";
+            if (sealText) {
+              sealText.textContent = (seal.getAttribute("data-text") || "{done} / {total}")
+                .replace("{done}", job.pdfs_done).replace("{total}", job.rows_total).replace("{percent}", job.pdf_percent);
+            }
           }
           if (job.is_finished || job.can_resume) {
             window.location.reload();

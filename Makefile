@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 # The suite runs on both cores (pytest-xdist); `make test PYTEST_ARGS=` runs it in one process.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test install lint typecheck imports check messages bench clean
+.PHONY: run test install lint typecheck imports check messages bench clean vendor-echarts
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "govplus needs Python 3.11 or newer / 需要 Python 3.11 或更新版本"; exit 1; }
@@ -49,6 +49,16 @@ messages: install
 
 bench: install
 	@echo "see bench/README.md"
+
+# The charts' library is kept in the repository (nothing downloads at run time); this refreshes it from npm.
+ECHARTS_VERSION ?= 6.1.0
+ECHARTS_DIR := src/govplus/portal/static/portal/vendor/echarts
+vendor-echarts:
+	rm -rf var/echarts && mkdir -p var/echarts
+	cd var/echarts && npm pack echarts@$(ECHARTS_VERSION) --silent && tar xzf echarts-$(ECHARTS_VERSION).tgz
+	cp var/echarts/package/dist/echarts.min.js var/echarts/package/LICENSE var/echarts/package/NOTICE $(ECHARTS_DIR)/
+	printf 'echarts %s from the npm registry (Apache-2.0; LICENSE and NOTICE beside it)\nfile: package/dist/echarts.min.js of `npm pack echarts@%s`\nsha256: %s\nupdate: make vendor-echarts ECHARTS_VERSION=x.y.z\n' \
+	  $(ECHARTS_VERSION) $(ECHARTS_VERSION) $$(sha256sum $(ECHARTS_DIR)/echarts.min.js | cut -d' ' -f1) > $(ECHARTS_DIR)/VERSION
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -240,6 +240,11 @@ GOVPLUS_LICENCE_IMPORT_MAX_BYTES = int(os.environ.get("GOVPLUS_LICENCE_IMPORT_MA
 GOVPLUS_TOKEN_CACHE_SECONDS = float(os.environ.get("GOVPLUS_TOKEN_CACHE_SECONDS", "10"))
 # This installation's node code in the exchange evidence and to its peers (its region code, e.g. 330521).
 GOVPLUS_NODE_CODE = os.environ.get("GOVPLUS_NODE_CODE", "local")
+# How this node presents itself to the nodes it federates with (exchange/federation.py).
+GOVPLUS_NODE_NAME = os.environ.get("GOVPLUS_NODE_NAME", "德清县")
+GOVPLUS_NODE_NAME_EN = os.environ.get("GOVPLUS_NODE_NAME_EN", "Deqing County")
+GOVPLUS_NODE_LEVEL = os.environ.get("GOVPLUS_NODE_LEVEL", "county")
+GOVPLUS_NODE_URL = os.environ.get("GOVPLUS_NODE_URL", "http://127.0.0.1:8000")
 # A body that is not a file upload (JSON, a form) may carry one material of the largest size inline
 # as base64 (4 bytes per 3) plus 1 MiB for the rest; bigger is a 413 naming `materials`. Multipart
 # file parts do not count here: each is checked against GOVPLUS_UPLOAD_MAX_BYTES on its own.

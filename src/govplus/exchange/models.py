@@ -309,3 +309,89 @@ class ExchangeEvidence(MerkleLeaf):
 
     def __str__(self) -> str:
         return self.evidence_id
+
+
+class Node(models.Model):
+    """Another govplus installation this one federates with (物理分散、逻辑集中): a county's city, a city's
+    province or counties. Registered by each side's platform administrator; its public keys (`jwks`) are
+    pinned at registration (their thumbprint compared between the two administrators) and verify every
+    call it makes here and every tree head it publishes."""
+
+    class Level(models.TextChoices):
+        COUNTY = "county", _("县级")
+        CITY = "city", _("市级")
+        PROVINCE = "province", _("省级")
+
+    code = models.CharField(_("节点代码"), max_length=40, unique=True)
+    name = models.CharField(_("节点名称"), max_length=100)
+    name_en = models.CharField(_("节点名称（英文）"), max_length=150, blank=True)
+    level = models.CharField(_("层级"), max_length=8, choices=Level.choices)
+    base_url = models.URLField(_("地址"), max_length=200)
+    jwks = models.JSONField(default=dict)
+    thumbprint = models.CharField(_("密钥指纹"), max_length=64)
+    is_active = models.BooleanField(_("启用"), default=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    registered_at = models.DateTimeField()
+    # the last tree head of its evidence log that this node checked (size, root, signed JWS)
+    tree_head = models.JSONField(default=dict, blank=True)
+    tree_head_checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("联邦节点")
+        verbose_name_plural = _("联邦节点")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class NodeConsumer(models.Model):
+    """A consumer system of another node, as this node knows it: a local ConsumerSystem (of a department
+    row standing for the remote department) that can only be reached through node-signed calls."""
+
+    consumer = models.OneToOneField(ConsumerSystem, on_delete=models.PROTECT, related_name="node_link")
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="consumers")
+    remote_client_id = models.CharField(max_length=100)
+    remote_department = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["node", "remote_client_id"], name="node_consumer_once"),
+        ]
+        verbose_name = _("外节点接入系统")
+        verbose_name_plural = _("外节点接入系统")
+
+    def __str__(self) -> str:
+        return f"{self.node_id}:{self.remote_client_id}"
+
+
+class RemoteRequest(models.Model):
+    """A request this node's department filed at another node, mirrored here for its staff: the other
+    node holds the request itself and decides it; `status` is refreshed from it."""
+
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="remote_requests")
+    number = models.CharField(_("申请编号"), max_length=24)
+    resource_code = models.CharField(_("资源代码"), max_length=40)
+    resource_name = models.CharField(_("资源名称"), max_length=100)
+    consumer = models.ForeignKey(ConsumerSystem, on_delete=models.PROTECT, related_name="remote_requests")
+    fields = models.JSONField(default=list)
+    purpose = models.CharField(_("用途"), max_length=200)
+    status = models.CharField(_("状态"), max_length=10)
+    granted_fields = models.JSONField(default=list, blank=True)
+    valid_until = models.DateField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["node", "number"], name="remote_request_once")]
+        verbose_name = _("跨节点共享申请")
+        verbose_name_plural = _("跨节点共享申请")
+
+    def __str__(self) -> str:
+        return f"{self.node_id}:{self.number}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -58,8 +59,27 @@ def data_departments_of(actor: Any) -> set[int]:
     return {a.department_id for a in staff_assignments(user=actor) if a.role in DATA_ROLES}
 
 
+@dataclass(frozen=True)
+class NodeActor:
+    """A registered node speaking for one of its departments (it vouches for its own data officer)."""
+
+    node: Any  # a models.Node
+    department_ids: frozenset[int] = field(default_factory=frozenset)
+    officer: str = ""
+    pk: None = None
+    is_superuser: bool = False
+    is_authenticated: bool = False
+
+    @property
+    def username(self) -> str:
+        return f"node:{self.node.code}/{self.officer}"[:150]
+
+
 def speaks_for(actor: Any, department_id: int) -> bool:
-    """May the actor ask, decide or withdraw for this department (or is the platform admin)?"""
+    """May the actor ask, decide or withdraw for this department (or is the platform admin)? A peer node
+    speaks for the departments that stand for its own (federation.py)."""
+    if isinstance(actor, NodeActor):
+        return department_id in actor.department_ids
     return is_platform_admin(user=actor) or department_id in data_departments_of(actor)
 
 

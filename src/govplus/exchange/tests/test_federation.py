@@ -1,0 +1,174 @@
+"""Two govplus nodes on loopback — this test's county (the live server, the test database) and 湖州市 (its
+own process and SQLite database, peer_node.py) — register each other, and the county's department
+reads the city's catalogue and asks for its resources through signed node-to-node calls."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from django.conf import settings
+
+from govplus.core.errors import ValidationFailed
+from govplus.core.models import AuditEntry
+from govplus.exchange.federation import NODE_API, RemoteRefused, node_call, node_register, remote_request_create
+from govplus.exchange.models import Node
+from govplus.exchange.node_keys import node_call_sign
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ROOT = Path(__file__).resolve().parents[4]
+PEER_COMMAND = [sys.executable, "-m", "govplus.exchange.tests.peer_node"]
+
+
+@dataclass
+class Peer:
+    url: str
+    thumbprint: str
+    process: subprocess.Popen[str]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def county_node_code() -> Iterator[str]:
+    before = settings.GOVPLUS_NODE_CODE
+    settings.GOVPLUS_NODE_CODE = "330521"
+    yield "330521"
+    settings.GOVPLUS_NODE_CODE = before
+
+
+@pytest.fixture(scope="module")
+def peer(live_server, county_node_code, tmp_path_factory) -> Iterator[Peer]:
+    port, var = _free_port(), tmp_path_factory.mktemp("huzhou")
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
+    process = subprocess.Popen(
+        [*PEER_COMMAND, "--port", str(port), "--var", str(var), "--peer", live_server.url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        thumbprint, output = "", []
+        assert process.stdout is not None
+        for line in process.stdout:
+            output.append(line)
+            if line.startswith("READY "):
+                thumbprint = line.split()[1]
+                break
+        assert thumbprint, "the peer node did not start:\n" + "".join(output[-40:])
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if httpx.get(url + NODE_API, timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        yield Peer(url, thumbprint, process)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _year() -> tuple[dt.date, dt.date]:
+    today = dt.date.today()
+    return today, today + dt.timedelta(days=365)
+
+
+def test_two_nodes_register_each_other_and_the_county_asks_for_city_resources(exchange, peer):
+    with pytest.raises(ValidationFailed) as mismatch:
+        node_register(actor=None, url=peer.url, thumbprint="0" * 64)
+    assert "thumbprint" in mismatch.value.fields
+    node = node_register(actor=None, url=peer.url, thumbprint=peer.thumbprint)
+    assert (node.code, node.level, node.name, node.thumbprint) == ("330500", "city", "湖州市", peer.thumbprint)
+    assert AuditEntry.objects.filter(action="exchange.node_register", object_id="330500").exists()
+
+    # the city's catalogue, read with a signed call: resources and fields, never a record
+    catalogue = node_call(node, "GET", f"{NODE_API}/resources")
+    assert [r["code"] for r in catalogue] == ["330500-GAJ-0001", "330500-GAJ-0002"]
+    assert [f["name"] for f in catalogue[1]["fields"]] == ["code", "name", "phone"]
+    assert "王五" not in str(catalogue)
+
+    start, end = _year()
+    granted = remote_request_create(
+        actor=exchange.consumer_officer,
+        node=node,
+        resource_code="330500-GAJ-0002",
+        consumer=exchange.consumer,
+        purpose="办理户籍迁移时核对辖区派出所",
+        legal_basis="《户口登记条例》",
+        fields=["code", "name"],
+        valid_from=start,
+        valid_until=end,
+    )
+    assert (granted.status, granted.granted_fields) == ("granted", ["code", "name"])
+    pending = remote_request_create(
+        actor=exchange.consumer_officer,
+        node=node,
+        resource_code="330500-GAJ-0001",
+        consumer=exchange.consumer,
+        purpose="社保待遇资格认证",
+        legal_basis="《社会保险法》第七十二条",
+        fields=["name"],
+        valid_from=start,
+        valid_until=end,
+    )
+    assert pending.status == "pending" and pending.number.startswith("GX-")
+    assert AuditEntry.objects.filter(action="exchange.remote_request_create").count() == 2
+
+    # the city refuses a field it does not have: its message comes back, naming the field, nothing mirrored
+    with pytest.raises(RemoteRefused) as refused:
+        remote_request_create(
+            actor=exchange.consumer_officer,
+            node=node,
+            resource_code="330500-GAJ-0002",
+            consumer=exchange.consumer,
+            purpose="核对",
+            legal_basis="《户口登记条例》",
+            fields=["fax"],
+            valid_from=start,
+            valid_until=end,
+        )
+    assert refused.value.status == 422 and "fields" in refused.value.fields
+    assert "fax" in refused.value.fields["fields"][0]
+
+
+def test_the_peer_refuses_unsigned_tampered_replayed_and_misaddressed_calls(exchange, peer):
+    node_register(actor=None, url=peer.url, thumbprint=peer.thumbprint)
+    path = f"{NODE_API}/resources"
+    assert httpx.get(peer.url + path).status_code == 401
+
+    signed = node_call_sign(issuer="330521", audience="330500", method="GET", path=path, body=b"")
+    assert httpx.get(peer.url + path, headers={"Authorization": signed}).status_code == 200
+    replayed = httpx.get(peer.url + path, headers={"Authorization": signed})
+    assert replayed.status_code == 401 and replayed.json()["message_en"] == "the call was replayed"
+
+    other_body = node_call_sign(
+        issuer="330521", audience="330500", method="POST", path=f"{NODE_API}/requests", body=b"{}"
+    )
+    tampered = httpx.post(peer.url + f"{NODE_API}/requests", content=b'{"a":1}', headers={"Authorization": other_body})
+    assert tampered.status_code == 401 and tampered.json()["message_en"] == "the signature is for another body"
+
+    elsewhere = node_call_sign(issuer="330521", audience="331100", method="GET", path=path, body=b"")
+    misaddressed = httpx.get(peer.url + path, headers={"Authorization": elsewhere})
+    assert misaddressed.status_code == 401 and "another node" in misaddressed.json()["message_en"]
+
+    stranger = node_call_sign(issuer="330999", audience="330500", method="GET", path=path, body=b"")
+    unknown = httpx.get(peer.url + path, headers={"Authorization": stranger})
+    assert unknown.status_code == 401 and "not a node registered here" in unknown.json()["message_en"]
+    assert Node.objects.count() == 1

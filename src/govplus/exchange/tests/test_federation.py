@@ -172,3 +172,18 @@ def test_the_peer_refuses_unsigned_tampered_replayed_and_misaddressed_calls(exch
     unknown = httpx.get(peer.url + path, headers={"Authorization": stranger})
     assert unknown.status_code == 401 and "not a node registered here" in unknown.json()["message_en"]
     assert Node.objects.count() == 1
+
+
+def test_the_node_command_shows_this_node_and_says_why_a_register_failed(capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    call_command("exchange_node", "show")
+    out = capsys.readouterr().out
+    assert "county" in out and "密钥指纹 / key thumbprint:" in out
+    with pytest.raises(CommandError, match="无法读取对方节点信息"):
+        call_command("exchange_node", "register", f"http://127.0.0.1:{_free_port()}")
+    with pytest.raises(CommandError, match="url"):
+        call_command("exchange_node", "register", "ftp://nowhere")
+    call_command("exchange_node", "list")
+    assert capsys.readouterr().out == ""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from govplus.exchange import views_data_uses, views_sharing
+from govplus.exchange import views_data_uses, views_federation, views_sharing
 
 # Included under the shared page namespace `portal:` (core/modules.py), so the names stay portal:<name>.
 urlpatterns = [
@@ -15,6 +15,13 @@ urlpatterns = [
         name="exchange_grant_withdraw",
     ),
     path("staff/exchange/systems", views_sharing.consumer_systems, name="exchange_systems"),
+    path("staff/exchange/nodes", views_federation.federation_nodes, name="exchange_nodes"),
+    path("staff/exchange/nodes/<str:code>", views_federation.federation_node, name="exchange_node"),
+    path(
+        "staff/exchange/nodes/<str:code>/<str:resource_code>/request",
+        views_federation.federation_request_new,
+        name="exchange_node_request_new",
+    ),
     path(
         "staff/exchange/supplied/<str:receipt_no>/<str:material_code>",
         views_data_uses.supplied_data,

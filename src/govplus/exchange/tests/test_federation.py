@@ -187,3 +187,52 @@ def test_the_node_command_shows_this_node_and_says_why_a_register_failed(capsys)
         call_command("exchange_node", "register", "ftp://nowhere")
     call_command("exchange_node", "list")
     assert capsys.readouterr().out == ""
+
+
+def test_the_pages_register_the_city_show_its_catalogue_and_ask_for_a_resource(exchange, peer, client):
+    from django.urls import reverse
+
+    from govplus.identity.models import Role
+    from govplus.identity.services import staff_create
+
+    admin = staff_create(
+        actor=None,
+        username="platform_admin",
+        password="Pw#12345678",
+        display_name="平台管理员",
+        roles=[(exchange.county.departments["gaj"], Role.PLATFORM_ADMIN)],
+    )
+    client.force_login(admin)
+    page = client.get(reverse("portal:exchange_nodes"))
+    assert page.status_code == 200 and "<h2>登记节点</h2>" in page.content.decode()
+    wrong = client.post(reverse("portal:exchange_nodes"), {"url": peer.url, "thumbprint": "f" * 64})
+    assert wrong.status_code == 422 and "密钥指纹不符" in wrong.content.decode()
+    assert not Node.objects.exists()
+    done = client.post(reverse("portal:exchange_nodes"), {"url": peer.url, "thumbprint": peer.thumbprint})
+    assert done.status_code == 303 and Node.objects.get().code == "330500"
+
+    client.force_login(exchange.consumer_officer)  # a data officer: no register form, the catalogue, the form
+    listing = client.get(reverse("portal:exchange_nodes")).content.decode()
+    assert "湖州市（330500）" in listing and "<h2>登记节点</h2>" not in listing
+    catalogue = client.get(reverse("portal:exchange_node", args=["330500"])).content.decode()
+    assert "派出所名录" in catalogue and "330500-GAJ-0002" in catalogue and "王五" not in catalogue
+    form_url = reverse("portal:exchange_node_request_new", args=["330500", "330500-GAJ-0002"])
+    assert "社保待遇审核系统" in client.get(form_url).content.decode()
+    start, end = _year()
+    bad = client.post(form_url, {"consumer": "nope", "purpose": "x", "legal_basis": "y", "fields": ["code"]})
+    assert bad.status_code == 422 and "请选择本部门的接入系统" in bad.content.decode()
+    asked = client.post(
+        form_url,
+        {
+            "consumer": exchange.consumer.application.client_id,
+            "purpose": "核对辖区派出所",
+            "legal_basis": "《户口登记条例》",
+            "fields": ["code", "name"],
+            "valid_from": start.isoformat(),
+            "valid_until": end.isoformat(),
+        },
+    )
+    assert asked.status_code == 303
+    listing = client.get(reverse("portal:exchange_nodes")).content.decode()
+    assert "派出所名录" in listing and "granted" in listing
+    assert client.get(reverse("portal:exchange_node", args=["330599"])).status_code == 404

@@ -50,10 +50,10 @@ class Command(BaseCommand):
                     state = "" if node.is_active else " (停用 / inactive)"
                     self.stdout.write(f"{node.code}\t{node.level}\t{node.name}\t{node.base_url}{state}")
             else:
-                node = Node.objects.filter(code=target).first()
-                if node is None:
+                peer = Node.objects.filter(code=target).first()
+                if peer is None:
                     raise CommandError(f"没有这个联邦节点 / no such node: {target}")
-                catalogue = node_call(node, "GET", f"{NODE_API}/resources")
+                catalogue = node_call(peer, "GET", f"{NODE_API}/resources")
                 self.stdout.write(json.dumps(catalogue, ensure_ascii=False, indent=2))
         except GovplusError as error:
             fields = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.fields.items())

@@ -395,3 +395,9 @@ class RemoteRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.node_id}:{self.number}"
+
+    @property
+    def status_label(self) -> str:
+        """The status in the visitor's language (the peer answers with ShareRequest's status values)."""
+        labels = dict(ShareRequest.Status.choices)
+        return str(labels.get(self.status, self.status))

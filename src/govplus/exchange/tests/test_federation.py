@@ -234,5 +234,5 @@ def test_the_pages_register_the_city_show_its_catalogue_and_ask_for_a_resource(e
     )
     assert asked.status_code == 303
     listing = client.get(reverse("portal:exchange_nodes")).content.decode()
-    assert "派出所名录" in listing and "granted" in listing
+    assert "派出所名录" in listing and "已授权" in listing
     assert client.get(reverse("portal:exchange_node", args=["330599"])).status_code == 404

@@ -240,6 +240,9 @@ GOVPLUS_LICENCE_IMPORT_MAX_BYTES = int(os.environ.get("GOVPLUS_LICENCE_IMPORT_MA
 GOVPLUS_TOKEN_CACHE_SECONDS = float(os.environ.get("GOVPLUS_TOKEN_CACHE_SECONDS", "10"))
 # This installation's node code in the exchange evidence and to its peers (its region code, e.g. 330521).
 GOVPLUS_NODE_CODE = os.environ.get("GOVPLUS_NODE_CODE", "local")
+# At most one new signed tree head of the exchange evidence log per this many seconds when one is asked
+# for (exchange/tree_heads.py); Huey also signs one every five minutes when the log grew.
+GOVPLUS_EXCHANGE_STH_INTERVAL = int(os.environ.get("GOVPLUS_EXCHANGE_STH_INTERVAL", "10"))
 # A body that is not a file upload (JSON, a form) may carry one material of the largest size inline
 # as base64 (4 bytes per 3) plus 1 MiB for the rest; bigger is a 413 naming `materials`. Multipart
 # file parts do not count here: each is checked against GOVPLUS_UPLOAD_MAX_BYTES on its own.

@@ -29,7 +29,7 @@ FIRST_DAY = Query(None, alias="from", description="第一天（本地）/ first 
 LAST_DAY = Query(None, alias="to", description="最后一天（含）/ last day, included")
 
 
-class TreeHeadOut(Schema):
+class EvidenceTreeHeadOut(Schema):
     log: str = Field(description="日志名 / log name, `exchange`")
     node: str = Field(description="签名节点 / the node that signed")
     tree_size: int = Field(description="树头覆盖的存证条数 / entries the head covers")
@@ -44,7 +44,7 @@ class TreeHeadOut(Schema):
     jwks_uri: str = Field(description="where the verifying keys are published")
 
 
-class EntryOut(Schema):
+class EvidenceEntryOut(Schema):
     evidence_id: str
     leaf_index: int
     leaf_hash: str = Field(description="SHA-256(0x00 || canonical), hex")
@@ -52,17 +52,17 @@ class EntryOut(Schema):
     entry: dict[str, Any]
 
 
-class InclusionOut(Schema):
+class EvidenceInclusionOut(Schema):
     evidence_id: str
     leaf_index: int
     leaf_hash: str
     tree_size: int
     root_hash: str
     audit_path: list[str] = Field(description="RFC 6962 §2.1.1 PATH, leaf to root")
-    tree_head: TreeHeadOut | None = Field(description="the signed head of this size, when there is one")
+    tree_head: EvidenceTreeHeadOut | None = Field(description="the signed head of this size, when there is one")
 
 
-class ConsistencyOut(Schema):
+class EvidenceConsistencyOut(Schema):
     first: int
     second: int
     first_root: str
@@ -86,12 +86,13 @@ def _no_head() -> NotFound:
 
 @router.get(
     "/exchange/evidence/tree-head",
-    response={200: TreeHeadOut, **errors(404, 409)},
+    response={200: EvidenceTreeHeadOut, **errors(404)},
     summary="最新签名树头 / the evidence log's latest signed tree head (public)",
 )
 def tree_head(request: HttpRequest) -> Any:
     """Signs a new head first when the log grew and the newest is older than
-    GOVPLUS_EXCHANGE_STH_INTERVAL seconds. 409 when the log contradicts its last signed head."""
+    GOVPLUS_EXCHANGE_STH_INTERVAL seconds — unless the log contradicts its last signed head: then that
+    last good head is served (and nothing more is signed)."""
     head = tree_heads.tree_head_current()
     if head is None:
         raise _no_head()
@@ -101,7 +102,7 @@ def tree_head(request: HttpRequest) -> Any:
 @router.get(
     "/exchange/evidence/entries/{evidence_id}",
     auth=EVIDENCE_AUTH,
-    response={200: EntryOut, **errors(401, 403, 404, 422)},
+    response={200: EvidenceEntryOut, **errors(401, 403, 404, 422)},
     summary="一条交换存证 / one evidence entry (staff of either side, auditors)",
 )
 def entry_detail(request: HttpRequest, evidence_id: str) -> Any:
@@ -119,7 +120,7 @@ def entry_detail(request: HttpRequest, evidence_id: str) -> Any:
 @router.get(
     "/exchange/evidence/proof/inclusion",
     auth=EVIDENCE_AUTH,
-    response={200: InclusionOut, **errors(401, 403, 404, 409, 422)},
+    response={200: EvidenceInclusionOut, **errors(401, 403, 404, 422)},
     summary="一条存证的包含证明 / inclusion proof of one entry (staff of either side, auditors)",
 )
 def inclusion_proof(
@@ -150,7 +151,7 @@ def inclusion_proof(
 
 @router.get(
     "/exchange/evidence/proof/consistency",
-    response={200: ConsistencyOut, **errors(404, 409, 422)},
+    response={200: EvidenceConsistencyOut, **errors(404, 422)},
     summary="两个树大小之间的一致性证明 / consistency proof between two tree sizes (public)",
 )
 def consistency_proof(request: HttpRequest, first: int = Query(...), second: int | None = Query(None)) -> Any:
@@ -179,7 +180,7 @@ def consistency_proof(request: HttpRequest, first: int = Query(...), second: int
 @router.get(
     "/exchange/evidence/export",
     auth=EVIDENCE_AUTH,
-    response={200: dict[str, Any], **errors(401, 403, 404, 409, 422)},
+    response={200: dict[str, Any], **errors(401, 403, 404, 422)},
     summary="导出交换存证（一次交换或一个时段）/ export the evidence of one exchange or a period "
     "(data officers of either side, auditors)",
 )

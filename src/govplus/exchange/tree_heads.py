@@ -16,11 +16,13 @@ Rules:
   needs a head covering its entries, and every five minutes (Huey, `tasks.py`).
 - Before a new head is stored, the consistency proof (RFC 6962 §2.1.2) from the previous head is
   computed from the stored nodes and verified against both roots: a log rewritten under an already
-  signed head is refused a new signature (409), so no signed head ever contradicts an earlier one.
+  signed head is refused a new signature (Conflict for the signing service and task; readers keep
+  getting the last good head), so no signed head ever contradicts an earlier one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -35,7 +37,7 @@ from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.utils import jwk_from_pem
 
 from govplus.core.audit import audit_record
-from govplus.core.errors import Conflict
+from govplus.core.errors import Conflict, NotFound
 from govplus.core.merkle import Frontier, verify_consistency
 from govplus.core.models import MerkleLogHead
 from govplus.exchange.evidence import node_code
@@ -169,19 +171,25 @@ def tree_head_sign(*, min_interval_seconds: float = 0) -> ExchangeTreeHead | Non
 
 def tree_head_current() -> ExchangeTreeHead | None:
     """The newest signed head, signing one first when the log grew and the newest is at least
-    GOVPLUS_EXCHANGE_STH_INTERVAL seconds old; None for an empty log."""
-    tree_head_sign(min_interval_seconds=float(settings.GOVPLUS_EXCHANGE_STH_INTERVAL))
+    GOVPLUS_EXCHANGE_STH_INTERVAL seconds old; None for an empty log. A log that fails the consistency
+    check keeps its last good head (the failure is logged, and the five-minute task fails loudly)."""
+    with contextlib.suppress(Conflict):
+        tree_head_sign(min_interval_seconds=float(settings.GOVPLUS_EXCHANGE_STH_INTERVAL))
     return tree_head_latest_row()
 
 
 def tree_head_covering(leaf_index: int) -> ExchangeTreeHead:
-    """A signed head whose tree holds entry `leaf_index` (the newest; signed now if none does yet)."""
+    """A signed head whose tree holds entry `leaf_index` (the newest; signed now if none does yet).
+    NotFound when there is none and none can be signed (the log failed its consistency check)."""
     head = tree_head_latest_row()
     if head is None or head.tree_size <= leaf_index:
-        tree_head_sign()
+        try:
+            tree_head_sign()
+        except Conflict as error:
+            raise NotFound(error.message, error.message_en, code="evidence_inconsistent") from error
         head = tree_head_latest_row()
     if head is None or head.tree_size <= leaf_index:
-        raise ValueError(f"no tree head covers leaf {leaf_index}")
+        raise NotFound("没有覆盖该存证的签名树头。", "No signed tree head covers this entry.", code="no_tree_head")
     return head
 
 

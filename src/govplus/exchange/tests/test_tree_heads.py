@@ -169,7 +169,11 @@ def test_a_log_rewritten_under_a_signed_head_gets_no_new_signature(exchange, cli
     assert ExchangeTreeHead.objects.count() == 1
     with override_settings(GOVPLUS_EXCHANGE_STH_INTERVAL=0):
         response = client.get(f"{API}/tree-head")
-    assert response.status_code == 409 and response.json()["code"] == "evidence_inconsistent"
+    assert response.status_code == 200 and response.json()["tree_size"] == 3  # the last good head, no newer
+    newest = ExchangeEvidence.objects.get(leaf_index=4)
+    proof = client_for(exchange.consumer_officer).get(f"{API}/proof/inclusion", {"evidence_id": newest.evidence_id})
+    assert proof.status_code == 404 and proof.json()["code"] == "evidence_inconsistent"
+    assert ExchangeTreeHead.objects.count() == 1
 
 
 def test_entries_are_shown_to_either_sides_staff_and_auditors_only(exchange, supervisor, county, client):

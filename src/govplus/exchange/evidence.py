@@ -11,6 +11,9 @@ Rules:
   form being `entry_canonical` (sorted keys, no spaces, UTF-8, the leaf index included), so anyone
   holding an exported entry recomputes its leaf and checks it against the signed tree head with the
   inclusion proof — with any RFC 6962 implementation and none of govplus's code.
+- Each append also stores the perfect subtrees it completes (`evidence_tree.py`), so proofs and past
+  roots cost O(log n) reads; the signed tree heads (`tree_heads.py`) are what auditors and peer nodes
+  check.
 """
 
 from __future__ import annotations
@@ -18,14 +21,17 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
+from govplus.core.merkle import Frontier
 from govplus.core.transparency import MerkleLog
+from govplus.exchange.evidence_tree import nodes_store
 from govplus.exchange.models import ExchangeEvidence
 
 EVIDENCE_FIELDS = (
@@ -60,13 +66,32 @@ def entry_canonical(leaf_index: int, values: Sequence[Any]) -> bytes:
     return _encode(content).encode("utf-8")
 
 
-EVIDENCE_LOG = MerkleLog(
+class EvidenceLog(MerkleLog):
+    """The exchange log: core's Merkle log that also stores the subtrees each append completes."""
+
+    def append(self, rows: list[Any], values: Callable[[Any], Sequence[Any]]) -> None:
+        if not rows:
+            return
+        with transaction.atomic(savepoint=False):
+            head = self._locked_head()  # held until the caller commits: nobody appends in between
+            before = Frontier.from_hex(head.tree_size, head.frontier)
+            super().append(rows, values)
+            nodes_store(before, [bytes.fromhex(row.leaf_hash) for row in rows])
+
+
+EVIDENCE_LOG = EvidenceLog(
     name="exchange", leaf_model=ExchangeEvidence, fields=EVIDENCE_FIELDS, canonical=entry_canonical, keyed=False
 )
 
 
-def _values(entry: ExchangeEvidence) -> tuple[Any, ...]:
+def evidence_values(entry: ExchangeEvidence) -> tuple[Any, ...]:
+    """The values of an entry its canonical form reads (`EVIDENCE_FIELDS`, in order)."""
     return tuple(getattr(entry, name) for name in EVIDENCE_FIELDS)
+
+
+def evidence_canonical(entry: ExchangeEvidence) -> bytes:
+    """The canonical bytes of a stored entry, whose RFC 6962 leaf hash is its `leaf_hash`."""
+    return entry_canonical(entry.leaf_index, evidence_values(entry))
 
 
 def body_hash(body: bytes | str | Any) -> str:
@@ -118,5 +143,5 @@ def evidence_record(
         consent=consent[:100],
         subject_hash=subject_hash,
     )
-    EVIDENCE_LOG.append([entry], _values)
+    EVIDENCE_LOG.append([entry], evidence_values)
     return entry

@@ -401,3 +401,43 @@ class RemoteRequest(models.Model):
         """The status in the visitor's language (the peer answers with ShareRequest's status values)."""
         labels = dict(ShareRequest.Status.choices)
         return str(labels.get(self.status, self.status))
+
+
+class EvidenceNode(models.Model):
+    """A stored interior node of the evidence tree: the RFC 6962 root of the perfect subtree of
+    2**`height` leaves that starts at leaf `position` * 2**`height` (height ≥ 1; height 0 is the leaf's
+    own `leaf_hash`). Written when the leaf that completes the subtree is appended, so any proof or any
+    past root is combined from O(log n) stored hashes read with one query. Never updated or deleted."""
+
+    height = models.PositiveSmallIntegerField()
+    position = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["height", "position"], name="evidence_node_once")]
+
+    def __str__(self) -> str:
+        return f"{self.height}/{self.position}"
+
+
+class ExchangeTreeHead(models.Model):
+    """A signed tree head of the evidence log: {log, node, tree_size, root_hash, timestamp} as a compact
+    JWS (RS256) made with the platform's OIDC signing key (`kid` as in /o/.well-known/jwks.json), so an
+    auditor or a peer node checks it with the published keys alone. One per tree size; each new one is
+    consistent with the previous one (checked before it is stored)."""
+
+    node = models.CharField(max_length=40)
+    tree_size = models.BigIntegerField()
+    root_hash = models.CharField(max_length=64)
+    timestamp_ms = models.BigIntegerField()
+    kid = models.CharField(max_length=100)
+    jws = models.TextField()
+
+    class Meta:
+        ordering = ["tree_size"]
+        constraints = [models.UniqueConstraint(fields=["tree_size"], name="exchange_tree_head_once_per_size")]
+        verbose_name = _("交换存证签名树头")
+        verbose_name_plural = _("交换存证签名树头")
+
+    def __str__(self) -> str:
+        return f"exchange #{self.tree_size} {self.root_hash[:12]}"

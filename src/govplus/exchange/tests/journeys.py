@@ -9,7 +9,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from govplus.exchange import services
+from govplus.exchange import evidence_export, services, tree_heads
+from govplus.exchange.evidence import evidence_record
 from govplus.exchange.models import ConsumerSystem, Resource, ShareRequest
 from govplus.exchange.tests.conftest import resource_make
 from govplus.identity.models import Department, Role, User
@@ -63,6 +64,21 @@ def _asked(county: County) -> ShareRequest:
     )
 
 
+def _exchanged(county: County) -> str:
+    """One lookup by 人社局's system in 公安局's resource: an evidence entry."""
+    return evidence_record(
+        consumer="rsj-review-system",
+        consumer_department="rsj",
+        operation="lookup",
+        resource_code=_resource(county).code,
+        purpose="社保待遇资格审核",
+        fields=["name"],
+        record_count=1,
+        request={"key_hash": "k"},
+        response={"name": "masked"},
+    ).evidence_id
+
+
 def _granted(county: County) -> ShareRequest:
     return services.share_request_decide(
         actor=county.staff["department_admin"], request_number=_asked(county).number, grant=True
@@ -89,4 +105,31 @@ WRITE_SERVICES: dict[str, tuple[Callable[[County], Any], str, Callable[[County],
     ),
 }
 
-NOT_WRITE_SERVICES: dict[str, str] = {}
+WRITE_SERVICES.update(
+    {
+        "govplus.exchange.tree_heads.tree_head_sign": (
+            lambda c: (_exchanged(c), tree_heads.tree_head_sign()),
+            "exchange.tree_head_sign",
+            lambda c: None,  # the platform signs, on request or on schedule
+        ),
+        "govplus.exchange.evidence_export.evidence_export": (
+            lambda c: evidence_export.evidence_export(actor=_officer(c), evidence_id=_exchanged(c)),
+            "exchange.evidence_export",
+            _officer,
+        ),
+    }
+)
+
+NOT_WRITE_SERVICES: dict[str, str] = {
+    "govplus.exchange.tree_heads.signing_key": "reads the OIDC key from the settings",
+    "govplus.exchange.tree_heads.published_jwks": "reads the public keys",
+    "govplus.exchange.tree_heads.jwks_uri": "computes a URL",
+    "govplus.exchange.tree_heads.tree_head_payload": "computes the signed content",
+    "govplus.exchange.tree_heads.tree_head_check": "verifies a signature",
+    "govplus.exchange.tree_heads.tree_head_latest_row": "reads",
+    "govplus.exchange.tree_heads.tree_head_of_size": "reads",
+    "govplus.exchange.tree_heads.tree_head_current": "reads; signs only through tree_head_sign, which audits",
+    "govplus.exchange.tree_heads.tree_head_covering": "reads; signs only through tree_head_sign, which audits",
+    "govplus.exchange.evidence_export.is_evidence_auditor": "reads roles",
+    "govplus.exchange.evidence_export.evidence_visible_to": "reads",
+}

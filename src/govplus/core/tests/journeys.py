@@ -37,6 +37,8 @@ EXTRA_WRITE_MODULES = [
     "govplus.cases.ratings",
     "govplus.licences.wallet",
     "govplus.licences.imports",
+    "govplus.exchange.catalogue",
+    "govplus.exchange.sources",
 ]
 
 

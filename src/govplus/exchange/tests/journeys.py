@@ -89,6 +89,7 @@ WRITE_SERVICES: dict[str, tuple[Callable[[County], Any], str, Callable[[County],
     ),
 }
 
+
 def _catalogued(county: County) -> Resource:
     """A fresh draft resource of 公安局 described by its department administrator."""
     number = Resource.objects.filter(code__startswith="330521-GAJ-8").count() + 1

@@ -212,7 +212,7 @@ def resource_list(
 @router.get(
     "/exchange/resources/{code}",
     auth=EXCHANGE_AUTH,
-    response={200: ResourceDetailOut, **errors(401, 403, 404)},
+    response={200: ResourceDetailOut, **errors(401, 403, 404, 422)},
     summary="一个资源：字段、共享条件、数据版本 / one resource: its fields, share class, versions",
 )
 def resource_detail(request: HttpRequest, code: str) -> Any:

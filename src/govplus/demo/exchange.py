@@ -143,7 +143,8 @@ def _known_people(county: County) -> None:
 def _households(rng: random.Random, county: County, target: int) -> None:
     """Families until the population reaches `target`: a head, often a spouse, children."""
     married = 0
-    while sum(len(h) for h in county.households) < target:
+    counted = sum(len(h) for h in county.households)
+    while counted < target:
         number = f"330521-{len(county.households) + 1:07d}"
         home = _address(rng)
         surname = rng.choice(SURNAMES)
@@ -190,6 +191,7 @@ def _households(rng: random.Random, county: County, target: int) -> None:
             head.married_on = _years_after(birth, 25)
             head.certificate = f"L330521-{birth.year + 29}-{len(county.households):06d}"
         county.households.append(members)
+        counted += len(members)
 
 
 def _credit_code(rng: random.Random, county: County) -> str:

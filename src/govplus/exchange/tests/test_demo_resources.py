@@ -20,7 +20,9 @@ from govplus.identity.models import BusinessProfile, CitizenProfile, Role, Staff
 from govplus.identity.services import regions_departments_import
 from govplus.identity.validators import credit_code_problem, id_number_problem
 
-SEED_SECONDS_MAX = 20  # what the shared data may add to `make run`'s seed on two cores
+# What the shared data may add to `make run`'s seed: measured in CPU seconds of this process (the SQLite
+# database runs in it), so other work on a shared machine does not make the test flaky.
+SEED_SECONDS_MAX = 20
 
 
 @pytest.fixture
@@ -34,9 +36,9 @@ def demo_county(db):
 
 @pytest.mark.slow
 def test_the_demo_publishes_six_coherent_resources_once(demo_county):
-    started = time.monotonic()
+    started = time.process_time()
     counts = demo_exchange_create(actor=demo_county["admin"], log=lambda _: None)
-    seconds = time.monotonic() - started
+    seconds = time.process_time() - started
     assert seconds < SEED_SECONDS_MAX, f"the demo's shared data took {seconds:.1f} s"
     assert set(counts) == {"户籍人口", "婚姻登记", "社保参保缴纳", "不动产登记", "市场主体登记", "低保对象"}
     resources = {r.name: r for r in Resource.objects.filter(is_published=True)}

@@ -237,6 +237,12 @@ WHITENOISE_USE_FINDERS = DEBUG
 GOVPLUS_UPLOAD_MAX_BYTES = int(os.environ.get("GOVPLUS_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 # A department's file of existing licences (CSV or .xlsx) for bulk import: 100,000 rows are ~20 MB.
 GOVPLUS_LICENCE_IMPORT_MAX_BYTES = int(os.environ.get("GOVPLUS_LICENCE_IMPORT_MAX_BYTES", str(64 * 1024 * 1024)))
+# The exchange's sources (exchange/sources.py): the largest table a data officer uploads for a resource,
+# and the limits on reading a SQL or HTTP source (seconds to connect/answer, bytes of an HTTP answer, rows).
+GOVPLUS_EXCHANGE_UPLOAD_MAX_BYTES = int(os.environ.get("GOVPLUS_EXCHANGE_UPLOAD_MAX_BYTES", str(64 * 1024 * 1024)))
+GOVPLUS_EXCHANGE_SOURCE_TIMEOUT = float(os.environ.get("GOVPLUS_EXCHANGE_SOURCE_TIMEOUT", "30"))
+GOVPLUS_EXCHANGE_SOURCE_MAX_BYTES = int(os.environ.get("GOVPLUS_EXCHANGE_SOURCE_MAX_BYTES", str(64 * 1024 * 1024)))
+GOVPLUS_EXCHANGE_SOURCE_MAX_ROWS = int(os.environ.get("GOVPLUS_EXCHANGE_SOURCE_MAX_ROWS", "1000000"))
 GOVPLUS_TOKEN_CACHE_SECONDS = float(os.environ.get("GOVPLUS_TOKEN_CACHE_SECONDS", "10"))
 # This installation's node code in the exchange evidence and to its peers (its region code, e.g. 330521).
 GOVPLUS_NODE_CODE = os.environ.get("GOVPLUS_NODE_CODE", "local")

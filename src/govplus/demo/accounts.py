@@ -21,6 +21,7 @@ DEMO_ACCOUNTS: list[tuple[str, str, str]] = [
     ("reviewer", "审核员（公安局、市场监管局、审批局）", "审查、会签"),
     ("approver", "审批员（公安局、市场监管局、审批局）", "决定、延期、中止"),
     ("deptadmin", "部门管理员（公安局）", "差评整改、部门管理"),
+    ("dataofficer", "数据管理员（民政局）", "资源目录、上传数据、审核共享申请"),
     ("admin", "平台管理员（超级用户）", "事项、部门、用户、流程；/admin/"),
     ("supervisor", "监察员", "全县办件监察"),
     ("leader", "领导", "全县数据驾驶舱"),
@@ -87,6 +88,13 @@ def accounts_create() -> dict[str, User]:
         password=DEMO_PASSWORD,
         display_name="孙管理",
         roles=[(departments["gaj"], Role.DEPARTMENT_ADMIN)],
+    )
+    users["dataofficer"] = staff_create(
+        actor=users["admin"],
+        username="dataofficer",
+        password=DEMO_PASSWORD,
+        display_name="郑数据",
+        roles=[(departments["mzj"], Role.DATA_OFFICER)],
     )
     users["supervisor"] = staff_create(
         actor=users["admin"],

@@ -12,6 +12,7 @@ from django.db import transaction
 from govplus.catalog.services import builtin_processes_install, catalog_import
 from govplus.core.errors import GovplusError
 from govplus.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, accounts_create
+from govplus.demo.exchange import demo_exchange_create
 from govplus.demo.history import history_create, open_cases_create
 from govplus.demo.licences import demo_licences_create
 from govplus.identity.models import User
@@ -88,7 +89,8 @@ def demo_seed(*, force: bool = False, history_size: int = 500, log=print) -> dic
     history = history_create(size=history_size, log=log)
     licences = demo_licences_create(users=users, log=log)
     open_count = open_cases_create(users=users, log=log)
-    return {"services": counts["created"], "history": history, "open": open_count, **licences}
+    shared = demo_exchange_create(actor=users["admin"], log=log)
+    return {"services": counts["created"], "history": history, "open": open_count, **licences, **shared}
 
 
 def demo_accounts_text() -> str:

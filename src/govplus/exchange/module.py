@@ -7,12 +7,14 @@ MODULE = ModuleSpec(
     name="exchange",
     api_routers=(
         ApiRouter("govplus.exchange.api:router"),
+        ApiRouter("govplus.exchange.api_catalogue:router"),
         ApiRouter("govplus.exchange.api_federation:router"),
         ApiRouter("govplus.exchange.evidence_api:router"),
     ),
     urls="govplus.exchange.urls",
     navigation=(
         NavEntry(gettext_noop("数据使用记录"), "portal:my_data_uses", audience=frozenset({"citizen"}), order=50),
+        NavEntry(gettext_noop("资源目录"), "portal:exchange_resources", audience=frozenset({"staff"}), order=68),
         NavEntry(gettext_noop("共享申请"), "portal:exchange_requests", audience=frozenset({"staff"}), order=70),
     ),
     scopes=(

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from govplus.core.errors import NotFound
-from govplus.exchange.models import ConsumerSystem, ExchangeEvidence, Grant, Resource, ShareRequest
+from govplus.exchange.models import ConsumerSystem, ExchangeEvidence, Grant, Resource, ShareRequest, SourceVersion
 from govplus.identity.selectors import is_platform_admin, staff_assignments
 
 
@@ -134,3 +134,57 @@ def evidence_about(*, subject_hash: str, limit: int = 200) -> QuerySet[ExchangeE
 
 def evidence_of_case(*, case_number: str, resource_code: str) -> QuerySet[ExchangeEvidence]:
     return ExchangeEvidence.objects.filter(case_number=case_number, resource_code=resource_code).order_by("id")
+
+
+# --- the catalogue (资源目录): every staff member finds published resources; a provider also its drafts
+
+
+def resource_catalogue(
+    *, actor: Any, query: str = "", share_class: str = "", provider: str = "", include_drafts: bool = True
+) -> QuerySet[Resource]:
+    """The resources the actor may see: every published one, and the unpublished ones of the departments
+    the actor speaks for (all of them for the platform administrator). `query` matches the code, the name
+    (Chinese or English) or the provider's name; `provider` is a department code."""
+    rows = Resource.objects.select_related("provider")
+    if not is_platform_admin(user=actor):
+        visible = Q(is_published=True)
+        if include_drafts:
+            visible |= Q(provider_id__in=data_departments_of(actor))
+        rows = rows.filter(visible)
+    text = query.strip()
+    if text:
+        rows = rows.filter(
+            Q(code__icontains=text)
+            | Q(name__icontains=text)
+            | Q(name_en__icontains=text)
+            | Q(provider__name__icontains=text)
+            | Q(provider__short_name__icontains=text)
+        )
+    if share_class:
+        rows = rows.filter(share_class=share_class)
+    if provider:
+        rows = rows.filter(provider__code=provider)
+    return rows.order_by("code")
+
+
+def resource_visible_to(*, actor: Any, code: str) -> Resource:
+    """One resource the actor may see (see `resource_catalogue`); 404 otherwise."""
+    resource = resource_by_code(code)
+    if resource is None or not (resource.is_published or speaks_for(actor, resource.provider_id)):
+        raise NotFound("没有这个资源 / no such resource")
+    return resource
+
+
+def resource_versions(resource: Resource, *, limit: int = 50) -> QuerySet[SourceVersion]:
+    return SourceVersion.objects.filter(resource=resource).select_related("created_by").order_by("-number")[:limit]
+
+
+def resource_providers() -> list[tuple[str, str]]:
+    """(code, name) of the departments that provide a published resource, for the catalogue's filter."""
+    rows = (
+        Resource.objects.filter(is_published=True)
+        .values_list("provider__code", "provider__name")
+        .distinct()
+        .order_by("provider__code")
+    )
+    return [(code, name) for code, name in rows]

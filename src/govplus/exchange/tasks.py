@@ -1,4 +1,5 @@
-"""Background work of the exchange (Huey): signing the evidence log's tree head."""
+"""Background work of the exchange (Huey): signing the evidence log's tree head, and refreshing SQL and
+HTTP sources by their update cycle."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from govplus.exchange.sources import sources_refresh_due
 from govplus.exchange.tree_heads import tree_head_sign
 
 logger = logging.getLogger(__name__)
@@ -19,3 +21,20 @@ def sign_exchange_tree_head() -> None:
     head = tree_head_sign()
     if head is not None:
         logger.info("exchange tree head signed: size %s", head.tree_size)
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def refresh_sources() -> None:
+    """Every quarter of an hour: each SQL or HTTP source whose update cycle has passed since its last
+    import is read again and applied (实时 every 15 minutes, 每日 daily …; 不定期 only by hand). Counts
+    only in the log, never values."""
+    for version in sources_refresh_due():
+        logger.info(
+            "exchange source %s v%s: %s (+%s ~%s -%s)",
+            version.resource.code,
+            version.number,
+            version.status,
+            version.added,
+            version.changed,
+            version.removed,
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from govplus.exchange import views_data_uses, views_federation, views_sharing
+from govplus.exchange import views_catalogue, views_data_uses, views_federation, views_sharing
 
 # Included under the shared page namespace `portal:` (core/modules.py), so the names stay portal:<name>.
 urlpatterns = [
@@ -27,4 +27,17 @@ urlpatterns = [
         views_data_uses.supplied_data,
         name="exchange_supplied",
     ),
+]
+
+urlpatterns += [
+    path("staff/exchange/resources", views_catalogue.resource_list, name="exchange_resources"),
+    path("staff/exchange/resources/<str:code>", views_catalogue.resource_detail, name="exchange_resource"),
+    path("staff/exchange/resources/<str:code>/publish", views_catalogue.resource_publish, name="exchange_publish"),
+    path("staff/exchange/resources/<str:code>/upload", views_catalogue.resource_upload, name="exchange_upload"),
+    path(
+        "staff/exchange/resources/<str:code>/versions/<int:number>/apply",
+        views_catalogue.version_apply,
+        name="exchange_version_apply",
+    ),
+    path("staff/exchange/resources/<str:code>/source", views_catalogue.resource_source, name="exchange_source"),
 ]

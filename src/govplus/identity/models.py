@@ -114,6 +114,8 @@ class Role(models.TextChoices):
     PLATFORM_ADMIN = "platform_admin", _("平台管理员")
     SUPERVISOR = "supervisor", _("监察员")
     LEADER = "leader", _("领导")
+    # speaks for the department's data in the exchange: publishes its resources, decides requests
+    DATA_OFFICER = "data_officer", _("数据管理员")
 
 
 class StaffRole(models.Model):

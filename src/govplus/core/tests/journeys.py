@@ -39,6 +39,8 @@ EXTRA_WRITE_MODULES = [
     "govplus.licences.imports",
     "govplus.exchange.tree_heads",
     "govplus.exchange.evidence_export",
+    "govplus.exchange.catalogue",
+    "govplus.exchange.sources",
 ]
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from govplus.exchange import evidence_export, services, tree_heads
+from govplus.exchange import catalogue, evidence_export, services, sources, tree_heads
 from govplus.exchange.evidence import evidence_record
 from govplus.exchange.models import ConsumerSystem, Resource, ShareRequest
 from govplus.exchange.tests.conftest import resource_make
@@ -120,6 +120,90 @@ WRITE_SERVICES.update(
     }
 )
 
+
+def _catalogued(county: County) -> Resource:
+    """A fresh draft resource of 公安局 described by its department administrator."""
+    number = Resource.objects.filter(code__startswith="330521-GAJ-8").count() + 1
+    return catalogue.resource_create(
+        actor=county.staff["department_admin"],
+        code=f"330521-GAJ-8{number:03d}",
+        name="派出所名录",
+        provider=Department.objects.get(code="gaj"),
+        share_class=Resource.ShareClass.UNCONDITIONAL,
+        fields=[{"name": "code", "label": "编码"}, {"name": "name", "label": "名称"}],
+        key_field="code",
+        update_cycle=Resource.UpdateCycle.MONTHLY,
+    )
+
+
+def _uploaded(county: County, *, apply: bool = False) -> Any:
+    return sources.table_upload(
+        actor=county.staff["department_admin"],
+        code=_catalogued(county).code,
+        file_name="名录.csv",
+        content="code,name\n001,武康派出所\n".encode(),
+        apply=apply,
+    )
+
+
+def _checked_then_applied(county: County) -> Any:
+    version = _uploaded(county)
+    return sources.source_version_apply(
+        actor=county.staff["department_admin"], code=version.resource.code, number=version.number
+    )
+
+
+def _configured(county: County) -> Resource:
+    return sources.source_configure(
+        actor=county.staff["department_admin"],
+        code=_catalogued(county).code,
+        kind=Resource.SourceKind.HTTP,
+        config={"url": "http://127.0.0.1:9/none"},  # nothing listens on the discard port
+    )
+
+
+def _admin(county: County) -> User:
+    return county.staff["department_admin"]
+
+
+WRITE_SERVICES.update(
+    {
+        "govplus.exchange.catalogue.resource_create": (_catalogued, "exchange.resource_create", _admin),
+        "govplus.exchange.catalogue.resource_update": (
+            lambda c: catalogue.resource_update(actor=_admin(c), code=_catalogued(c).code, name="派出所名录（新）"),
+            "exchange.resource_update",
+            _admin,
+        ),
+        "govplus.exchange.catalogue.resource_publish": (
+            lambda c: catalogue.resource_publish(actor=_admin(c), code=_catalogued(c).code),
+            "exchange.resource_publish",
+            _admin,
+        ),
+        "govplus.exchange.catalogue.resource_unpublish": (
+            lambda c: catalogue.resource_unpublish(
+                actor=_admin(c), code=catalogue.resource_publish(actor=_admin(c), code=_catalogued(c).code).code
+            ),
+            "exchange.resource_unpublish",
+            _admin,
+        ),
+        "govplus.exchange.sources.table_upload": (_uploaded, "exchange.source_check", _admin),
+        "govplus.exchange.sources.source_version_apply": (_checked_then_applied, "exchange.source_apply", _admin),
+        "govplus.exchange.sources.rows_import": (
+            lambda c: sources.rows_import(
+                actor=_admin(c), code=_catalogued(c).code, rows=[{"code": "002", "name": "新市派出所"}]
+            ),
+            "exchange.source_apply",
+            _admin,
+        ),
+        "govplus.exchange.sources.source_configure": (_configured, "exchange.source_configure", _admin),
+        "govplus.exchange.sources.source_refresh": (
+            lambda c: sources.source_refresh(actor=_admin(c), code=_configured(c).code),
+            "exchange.source_check",
+            _admin,
+        ),
+    }
+)
+
 NOT_WRITE_SERVICES: dict[str, str] = {
     "govplus.exchange.tree_heads.signing_key": "reads the OIDC key from the settings",
     "govplus.exchange.tree_heads.published_jwks": "reads the public keys",
@@ -132,4 +216,10 @@ NOT_WRITE_SERVICES: dict[str, str] = {
     "govplus.exchange.tree_heads.tree_head_covering": "reads; signs only through tree_head_sign, which audits",
     "govplus.exchange.evidence_export.is_evidence_auditor": "reads roles",
     "govplus.exchange.evidence_export.evidence_visible_to": "reads",
+    "govplus.exchange.sources.check_rows": "reads: checks rows and diffs them against the records",
+    "govplus.exchange.sources.sql_query_problem": "reads: checks a query's text",
+    "govplus.exchange.sources.source_config_of": "reads: decrypts the source's configuration",
+    "govplus.exchange.sources.source_host": "reads: the source's host for display",
+    "govplus.exchange.sources.sources_due": "reads: which sources their update cycle makes due",
+    "govplus.exchange.sources.sources_refresh_due": "runs source_refresh (audited there) as the platform itself",
 }

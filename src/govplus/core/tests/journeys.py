@@ -37,6 +37,7 @@ EXTRA_WRITE_MODULES = [
     "govplus.cases.ratings",
     "govplus.licences.wallet",
     "govplus.licences.imports",
+    "govplus.exchange.subscriptions",
 ]
 
 

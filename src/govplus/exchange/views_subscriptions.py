@@ -63,9 +63,7 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
             {**context, "errors": field_errors(error), "form": {**form, "scope": request.POST.get("scope", "all")}},
             status=error.status,
         )
-    return render(
-        request, "exchange/subscriptions.html", {**_context(actor), "created": created, "secret": secret}, status=201
-    )
+    return render(request, "exchange/subscriptions.html", {**_context(actor), "created": created, "secret": secret})
 
 
 ACTIONS = {

@@ -323,6 +323,9 @@ GOVPLUS_EVENTS_MAX_ATTEMPTS = int(os.environ.get("GOVPLUS_EVENTS_MAX_ATTEMPTS", 
 GOVPLUS_EVENTS_RETRY_SECONDS = int(os.environ.get("GOVPLUS_EVENTS_RETRY_SECONDS", "30"))
 GOVPLUS_EVENTS_CLAIM_SECONDS = int(os.environ.get("GOVPLUS_EVENTS_CLAIM_SECONDS", "300"))
 GOVPLUS_EVENTS_KEEP_DAYS = int(os.environ.get("GOVPLUS_EVENTS_KEEP_DAYS", "30"))
+# Change subscriptions (exchange/webhooks.py): consecutive failed deliveries after which a subscription
+# is paused and the consumer department's data officers are told.
+GOVPLUS_WEBHOOK_PAUSE_AFTER = int(os.environ.get("GOVPLUS_WEBHOOK_PAUSE_AFTER", "8"))
 
 # Adapters for systems outside the platform: dotted paths to a class with the adapter's Protocol.
 GOVPLUS_SMS_ADAPTER = os.environ.get("GOVPLUS_SMS_ADAPTER", "govplus.core.notify.LogSmsGateway")

@@ -22,7 +22,10 @@ Handlers are registered by the modules that care, in their `AppConfig.ready()`:
     def licence_issue_on_approval(event: Event) -> None: ...
 
 or `event_subscribe("application.concluded", handler, name=...)`. The name is stored with each
-delivery and must stay stable (keep `name=` when renaming the function). Payloads carry ids and codes,
+delivery and must stay stable (keep `name=` when renaming the function). A handler whose failures
+must leave a trace of their own (a webhook counting its endpoint's failures) names an `on_failure`
+hook: it runs after the handler's transaction rolled back, in a transaction of its own, with the
+event, the error and the attempt number; its own errors are logged, never retried. Payloads carry ids and codes,
 never personal data (names, phones, ID numbers): `event_publish` refuses the obvious keys.
 """
 
@@ -63,6 +66,7 @@ class Event:
 
 
 Handler = Callable[[Event], None]
+FailureHook = Callable[[Event, Exception, int], None]
 
 
 @dataclass(frozen=True)
@@ -70,20 +74,24 @@ class Subscription:
     event_name: str
     name: str
     function: Handler
+    on_failure: FailureHook | None = None
 
 
 _subscriptions: dict[str, dict[str, Subscription]] = {}
 
 
-def event_subscribe(event_name: str, function: Handler, *, name: str | None = None) -> Handler:
+def event_subscribe(
+    event_name: str, function: Handler, *, name: str | None = None, on_failure: FailureHook | None = None
+) -> Handler:
     """Register `function` for events called `event_name` under a stable handler name (default: its
     dotted path). Registering the same function again is harmless; another one under a taken name is
-    a configuration error."""
+    a configuration error. `on_failure(event, error, attempt)` runs after each failed attempt, once the
+    handler's transaction has rolled back (see the module's docstring)."""
     handler_name = name or f"{function.__module__}.{function.__qualname__}"
     taken = _subscriptions.setdefault(event_name, {}).get(handler_name)
     if taken is not None and taken.function is not function:
         raise ImproperlyConfigured(f"event handler name {handler_name!r} is already used for {event_name!r}")
-    _subscriptions[event_name][handler_name] = Subscription(event_name, handler_name, function)
+    _subscriptions[event_name][handler_name] = Subscription(event_name, handler_name, function, on_failure)
     return function
 
 
@@ -203,12 +211,27 @@ def _deliver_one(delivery_id: int, *, now: dt.datetime) -> str | None:
             " — gave up" if failed else "",
             exc_info=True,
         )
+        if subscription is not None and subscription.on_failure is not None:
+            _failure_hook_run(
+                subscription.on_failure,
+                Event(outbox.pk, outbox.name, outbox.payload, outbox.occurred_at),
+                error,
+                delivery.attempts,
+            )
         return status
     return EventDelivery.Status.DELIVERED
 
 
 class _ClaimLost(Exception):
     pass
+
+
+def _failure_hook_run(hook: FailureHook, event: Event, error: Exception, attempt: int) -> None:
+    try:
+        with transaction.atomic():
+            hook(event, error, attempt)
+    except Exception:
+        logger.exception("the failure hook of event %s (%s) failed", event.id, event.name)
 
 
 def _deliver_ids(delivery_ids: Iterable[int], *, now: dt.datetime) -> dict[str, int]:

@@ -136,6 +136,15 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^办件 (?P<no>\S+) 期限 (?P<date>\S+)$"), "Case {no}, due {date}"),
     (re.compile(r"^差评整改：(?P<no>\S+)$"), "Rectify a poor rating: {no}"),
     (re.compile(r"^请于 (?P<date>\S+) 前完成整改并回复。$"), "Please rectify and reply by {date}."),
+    (re.compile(r"^数据订阅已暂停：(?P<name>.+)$"), "Data subscription paused: {name}"),
+    (
+        re.compile(
+            r"^推送地址连续 (?P<count>\d+) 次失败（(?P<error>[^）]*)），"
+            r"订阅 #(?P<no>\d+) 已暂停；恢复后补发暂停期间的变更。$"
+        ),
+        "The endpoint failed {count} times in a row ({error}); subscription #{no} is paused. Once resumed, it "
+        "delivers the changes made meanwhile.",
+    ),
     (re.compile(r"^(?P<term>[^：]+)：(?P<term2>[^：]+)$"), "{term}: {term2}"),
 ]
 

@@ -13,6 +13,14 @@ class ExchangeConfig(AppConfig):
         from govplus.exchange.case_uses import HANDLER_NAME, supply_evidence_record
         from govplus.exchange.figures import shared_data_note
         from govplus.exchange.providers import SharedData
+        from govplus.exchange.subscriptions import WEBHOOK_DUE
+        from govplus.exchange.webhooks import (
+            DELIVER_HANDLER,
+            FAN_OUT_HANDLER,
+            webhook_deliver,
+            webhook_failure_record,
+            webhooks_fan_out,
+        )
 
         # Tell-us-once: a material whose source is shared data is answered by the applicant's record.
         material_provider_register(SharedData())
@@ -20,3 +28,7 @@ class ExchangeConfig(AppConfig):
         event_subscribe("application.submitted", supply_evidence_record, name=HANDLER_NAME)
         # The guide says which materials shared data supplies and how many in all need not be brought.
         guide_note_register(shared_data_note)
+        # Change subscriptions: a write that changed records queues one webhook per subscription concerned,
+        # each delivered (signed, retried with backoff, idempotent by event id) on its own.
+        event_subscribe("exchange.records_changed", webhooks_fan_out, name=FAN_OUT_HANDLER)
+        event_subscribe(WEBHOOK_DUE, webhook_deliver, name=DELIVER_HANDLER, on_failure=webhook_failure_record)

@@ -441,3 +441,47 @@ class ExchangeTreeHead(models.Model):
 
     def __str__(self) -> str:
         return f"exchange #{self.tree_size} {self.root_hash[:12]}"
+
+
+class Subscription(models.Model):
+    """A consumer system's subscription to the changes of a resource, pushed to its endpoint as signed
+    webhooks. `key_hashes` are the keyed hashes of the keys it follows (`records.record_key_hash`, never
+    the keys); empty means every record. The signing secret is stored encrypted (it must be used to sign,
+    so it cannot be hashed). After `GOVPLUS_WEBHOOK_PAUSE_AFTER` consecutive failures the subscription is
+    paused; `start_version` is the resource version when it was made (it follows the changes after it),
+    `delivered_version` the version its endpoint last acknowledged, from which a resumed subscription
+    catches up."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("推送中")
+        PAUSED = "paused", _("已暂停")
+
+    consumer = models.ForeignKey(ConsumerSystem, on_delete=models.PROTECT, related_name="subscriptions")
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="subscriptions")
+    key_hashes = models.JSONField(default=list, blank=True)
+    endpoint_url = models.URLField(_("推送地址"), max_length=500)
+    secret_encrypted = models.TextField()
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    consecutive_failures = models.PositiveIntegerField(_("连续失败次数"), default=0)
+    last_error = models.CharField(_("最近错误"), max_length=300, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    start_version = models.BigIntegerField(default=0)  # the resource's version when subscribed: follows later ones
+    delivered_version = models.BigIntegerField(default=0)
+    last_delivered_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["resource", "status"], name="subscription_of_resource")]
+        verbose_name = _("变更订阅")
+        verbose_name_plural = _("变更订阅")
+
+    def __str__(self) -> str:
+        return f"subscription #{self.pk} {self.consumer_id}→{self.resource_id}"
+
+    @property
+    def covers_all_records(self) -> bool:
+        return not self.key_hashes

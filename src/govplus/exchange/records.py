@@ -9,6 +9,9 @@ Rules:
   in order, and a consumer that stored the last version it saw misses nothing.
 - A record that disappears from a full re-upload is kept as a tombstone (`is_deleted`, values emptied)
   with a new version, so a consumer learns of the deletion.
+- A write that changed anything announces it, in its transaction, as one `exchange.records_changed`
+  event (the versions before and after, and the changed keys' hashes when there are few): the change
+  subscriptions push it to their endpoints.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from govplus.core.crypto import decrypt_text, encrypt_text, lookup_hash
+from govplus.core.events import event_publish
 from govplus.exchange.models import Resource, ResourceRecord
 
 BATCH = 2_000
@@ -126,8 +130,28 @@ def records_write(resource: Resource, rows: Iterable[dict[str, Any]], *, replace
         locked.version = version
         locked.record_count = ResourceRecord.objects.filter(resource=locked, is_deleted=False).count()
         locked.save(update_fields=["version", "record_count", "updated_at"])
+        if version > version_from:
+            _records_changed_publish(locked, version_from, version)
     resource.version, resource.record_count = locked.version, locked.record_count
     return WriteCounts(added, changed, removed, unchanged, version_from, version)
+
+
+CHANGED_KEYS_LISTED = 1_000
+
+
+def _records_changed_publish(resource: Resource, version_from: int, version_to: int) -> None:
+    """Announce a write that changed records (`exchange.records_changed`, in its transaction): the
+    resource, its versions before and after, and the keyed hashes of the changed keys when there are at
+    most `CHANGED_KEYS_LISTED` (else `changed` is "all"). Subscriptions (webhooks.py) listen to it."""
+    payload: dict[str, Any] = {"resource_code": resource.code, "version_from": version_from, "version_to": version_to}
+    if version_to - version_from <= CHANGED_KEYS_LISTED:  # each change took one version
+        hashes = ResourceRecord.objects.filter(resource=resource, version__gt=version_from).values_list(
+            "key_hash", flat=True
+        )
+        payload.update(changed="keys", changed_key_hashes=sorted(hashes))
+    else:
+        payload["changed"] = "all"
+    event_publish(name="exchange.records_changed", payload=payload)
 
 
 def _gone_by_scan(resource: Resource, seen: set[str]) -> list[ResourceRecord]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from govplus.exchange import views_catalogue, views_data_uses, views_federation, views_sharing
+from govplus.exchange import views_catalogue, views_data_uses, views_federation, views_sharing, views_subscriptions
 
 # Included under the shared page namespace `portal:` (core/modules.py), so the names stay portal:<name>.
 urlpatterns = [
@@ -21,6 +21,12 @@ urlpatterns = [
         "staff/exchange/nodes/<str:code>/<str:resource_code>/request",
         views_federation.federation_request_new,
         name="exchange_node_request_new",
+    ),
+    path("staff/exchange/subscriptions", views_subscriptions.subscription_list, name="exchange_subscriptions"),
+    path(
+        "staff/exchange/subscriptions/<id:subscription_id>/<str:action>",
+        views_subscriptions.subscription_action,
+        name="exchange_subscription_action",
     ),
     path(
         "staff/exchange/supplied/<str:receipt_no>/<str:material_code>",

@@ -41,6 +41,7 @@ EXTRA_WRITE_MODULES = [
     "govplus.exchange.evidence_export",
     "govplus.exchange.catalogue",
     "govplus.exchange.sources",
+    "govplus.exchange.subscriptions",
 ]
 
 

@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 from django.db import connections, transaction
 from django.utils import timezone
 
+from govplus.core.audit import audit_record
 from govplus.core.events import (
     Event,
     event_handled,
@@ -114,6 +115,37 @@ def test_a_failing_handler_is_retried_with_growing_delays_and_the_others_are_not
     assert handlers["test.first"].seen == [event.pk]  # delivered once, at the first attempt, never again
     second.refresh_from_db()
     assert second.status == EventDelivery.Status.DELIVERED
+
+
+def test_a_failure_hook_keeps_its_trace_though_the_handler_rolled_back(db, settings):
+    """The handler's own writes vanish with its failure; what its `on_failure` hook writes stays, with
+    the attempt number, and a failing hook does not disturb the retry."""
+    settings.GOVPLUS_EVENTS_RETRY_SECONDS = 30
+    traces: list[tuple[int, str, int]] = []
+
+    def handler(event: Event) -> None:
+        audit_record(actor=None, action="test.handler_wrote", object_type="event", object_id=event.id)
+        raise ConnectionError("endpoint down")
+
+    def on_failure(event: Event, error: Exception, attempt: int) -> None:
+        traces.append((event.id, str(error), attempt))
+        audit_record(actor=None, action="test.failure_seen", object_type="event", object_id=event.id)
+        if attempt == 2:
+            raise RuntimeError("the hook itself fails")
+
+    event_subscribe(EVENT, handler, name="test.hooked", on_failure=on_failure)
+    try:
+        event = publish()
+        start = timezone.now()
+        assert events_sweep(now=start)["retrying"] == 1
+        assert events_sweep(now=start + dt.timedelta(minutes=2))["retrying"] == 1
+    finally:
+        event_unsubscribe(EVENT, "test.hooked")
+    assert traces == [(event.pk, "endpoint down", 1), (event.pk, "endpoint down", 2)]
+    assert AuditEntry.objects.filter(action="test.failure_seen").count() == 1  # the failing hook rolled back
+    assert not AuditEntry.objects.filter(action="test.handler_wrote").exists()
+    delivery = EventDelivery.objects.get(event=event, handler="test.hooked")
+    assert (delivery.status, delivery.attempts) == (EventDelivery.Status.PENDING, 2)
 
 
 def test_delivering_twice_runs_the_handler_once(db, handlers):

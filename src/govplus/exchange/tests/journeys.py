@@ -9,9 +9,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from govplus.exchange import catalogue, evidence_export, services, sources, tree_heads
+from govplus.exchange import catalogue, evidence_export, services, sources, subscriptions, tree_heads
 from govplus.exchange.evidence import evidence_record
-from govplus.exchange.models import ConsumerSystem, Resource, ShareRequest
+from govplus.exchange.models import ConsumerSystem, Resource, ShareRequest, Subscription
 from govplus.exchange.tests.conftest import resource_make
 from govplus.identity.models import Department, Role, User
 from govplus.identity.services import staff_create
@@ -85,6 +85,21 @@ def _granted(county: County) -> ShareRequest:
     )
 
 
+def _subscribed(county: County) -> Subscription:
+    granted = _granted(county)
+    subscription, _secret = subscriptions.subscription_create(
+        actor=_officer(county),
+        consumer=granted.consumer,
+        resource=granted.resource,
+        endpoint_url="https://rsj.example.gov.cn/hooks/population",
+    )
+    return subscription
+
+
+def _paused(county: County) -> Subscription:
+    return subscriptions.subscription_pause(actor=_officer(county), subscription_id=_subscribed(county).pk)
+
+
 WRITE_SERVICES: dict[str, tuple[Callable[[County], Any], str, Callable[[County], Any]]] = {
     "govplus.exchange.services.consumer_system_create": (_consumer, "exchange.consumer_create", _officer),
     "govplus.exchange.services.share_request_create": (_asked, "exchange.request_create", _officer),
@@ -101,6 +116,18 @@ WRITE_SERVICES: dict[str, tuple[Callable[[County], Any], str, Callable[[County],
     "govplus.exchange.services.grant_withdraw": (
         lambda c: services.grant_withdraw(actor=_officer(c), grant_id=_granted(c).grant.pk, reason="系统下线"),
         "exchange.grant_withdraw",
+        _officer,
+    ),
+    "govplus.exchange.subscriptions.subscription_create": (_subscribed, "exchange.subscription_create", _officer),
+    "govplus.exchange.subscriptions.subscription_pause": (_paused, "exchange.subscription_pause", _officer),
+    "govplus.exchange.subscriptions.subscription_resume": (
+        lambda c: subscriptions.subscription_resume(actor=_officer(c), subscription_id=_paused(c).pk),
+        "exchange.subscription_resume",
+        _officer,
+    ),
+    "govplus.exchange.subscriptions.subscription_delete": (
+        lambda c: subscriptions.subscription_delete(actor=_officer(c), subscription_id=_subscribed(c).pk),
+        "exchange.subscription_delete",
         _officer,
     ),
 }
@@ -222,4 +249,10 @@ NOT_WRITE_SERVICES: dict[str, str] = {
     "govplus.exchange.sources.source_host": "reads: the source's host for display",
     "govplus.exchange.sources.sources_due": "reads: which sources their update cycle makes due",
     "govplus.exchange.sources.sources_refresh_due": "runs source_refresh (audited there) as the platform itself",
+    "govplus.exchange.subscriptions.endpoint_problems": "checks a URL",
+    "govplus.exchange.subscriptions.endpoint_shown": "formats a URL",
+    "govplus.exchange.subscriptions.webhook_due_publish": "a step inside a service's or handler's transaction",
+    "govplus.exchange.subscriptions.subscriptions_visible_to": "reads",
+    "govplus.exchange.subscriptions.subscription_visible_to": "reads",
+    "govplus.exchange.subscriptions.subscriptions_to_push": "reads",
 }

@@ -621,3 +621,45 @@ def demo_exchange_create(*, actor: Any, log: Callable[[str], None] = print) -> d
         counts[spec.description["name"]] = version.added
     log(f"共享资源 / shared resources: {counts} ({time.monotonic() - started:.1f} s)")
     return counts
+
+
+DEMO_CONSUMER_ID = "demo-consumer"
+DEMO_CONSUMER_SECRET = "demo-consumer-secret"  # demo only: printed by `make run` and in the README
+DEMO_CONSUMER_FIELDS = ["id_number", "name", "sex", "birth_date", "household_number", "relation"]
+
+
+def demo_consumer_create(*, actor: Any, log: Callable[[str], None] = print) -> bool:
+    """人社局's 社保待遇资格认证系统 as a consumer system of the gateway (client credentials
+    `demo-consumer` / `demo-consumer-secret`, demo only), granted 户籍人口 for a year — registered and
+    asked for by the platform administrator (`actor`), granted at once (无条件共享). A second run changes
+    nothing; returns whether it made it."""
+    from oauth2_provider.models import get_application_model
+
+    from govplus.exchange.services import consumer_system_create, share_request_create
+
+    if get_application_model().objects.filter(client_id=DEMO_CONSUMER_ID).exists():
+        return False
+    rsj = Department.objects.filter(code="rsj").first()
+    population = Resource.objects.filter(code="330521-GAJ-0001").first()
+    if rsj is None or population is None:
+        return False
+    consumer, _secret = consumer_system_create(
+        actor=actor,
+        department=rsj,
+        name="社保待遇资格认证系统",
+        client_id=DEMO_CONSUMER_ID,
+        client_secret=DEMO_CONSUMER_SECRET,
+    )
+    today = dt.date.today()
+    share_request_create(
+        actor=actor,
+        resource=population,
+        consumer=consumer,
+        purpose="养老保险待遇资格认证：核对参保人身份与户籍",
+        legal_basis="《社会保险法》第七十二条；《人力资源社会保障部关于社会保险待遇资格认证的通知》",
+        fields=DEMO_CONSUMER_FIELDS,
+        valid_from=today,
+        valid_until=_years_after(today, 1),
+    )
+    log(f"演示接入系统 / demo consumer system: {DEMO_CONSUMER_ID} (人社局, 户籍人口)")
+    return True

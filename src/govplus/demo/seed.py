@@ -12,7 +12,7 @@ from django.db import transaction
 from govplus.catalog.services import builtin_processes_install, catalog_import
 from govplus.core.errors import GovplusError
 from govplus.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, accounts_create
-from govplus.demo.exchange import demo_exchange_create
+from govplus.demo.exchange import DEMO_CONSUMER_ID, DEMO_CONSUMER_SECRET, demo_consumer_create, demo_exchange_create
 from govplus.demo.history import history_create, open_cases_create
 from govplus.demo.licences import demo_licences_create
 from govplus.identity.models import User
@@ -90,6 +90,7 @@ def demo_seed(*, force: bool = False, history_size: int = 500, log=print) -> dic
     licences = demo_licences_create(users=users, log=log)
     open_count = open_cases_create(users=users, log=log)
     shared = demo_exchange_create(actor=users["admin"], log=log)
+    demo_consumer_create(actor=users["admin"], log=log)
     return {"services": counts["created"], "history": history, "open": open_count, **licences, **shared}
 
 
@@ -97,4 +98,8 @@ def demo_accounts_text() -> str:
     lines = [f"演示账号 / demo accounts (密码 / password: {DEMO_PASSWORD})"]
     lines += [f"  {username:<11} {role:<36} {what}" for username, role, what in DEMO_ACCOUNTS]
     lines.append("  {部门}.reviewer / {部门}.approver  其他部门的审核员、审批员（如 rsj.reviewer）")
+    lines.append(
+        f"共享交换网关的演示接入系统 / demo gateway client (client credentials, demo only): "
+        f"{DEMO_CONSUMER_ID} / {DEMO_CONSUMER_SECRET} — 人社局, 户籍人口 330521-GAJ-0001"
+    )
     return "\n".join(lines)

@@ -93,7 +93,9 @@ def test_every_page_passes_axe_in_both_languages_and_on_a_phone(
         "/staff/exchange/grants",
         "/staff/exchange/systems",
         "/staff/exchange/nodes",
+        "/staff/exchange/resources",
+        "/staff/exchange/subscriptions",
     ):
         admin.goto(path)
         audited.append(path)
-    assert len(audited) == 33
+    assert len(audited) == 35

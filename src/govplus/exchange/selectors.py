@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from govplus.catalog.models import ServiceItem
 from govplus.core.errors import NotFound
 from govplus.exchange.models import ConsumerSystem, ExchangeEvidence, Grant, Resource, ShareRequest, SourceVersion
 from govplus.identity.selectors import is_platform_admin, staff_assignments
@@ -188,3 +189,9 @@ def resource_providers() -> list[tuple[str, str]]:
         .order_by("provider__code")
     )
     return [(code, name) for code, name in rows]
+
+
+def service_items_named(codes: list[str]) -> list[tuple[str, str]]:
+    """(code, name) of the service items a resource serves, in its order (an unknown code keeps its code)."""
+    names = dict(ServiceItem.objects.filter(code__in=codes).values_list("code", "name"))
+    return [(code, names.get(code, code)) for code in codes]

@@ -62,6 +62,7 @@ def _detail_context(actor: Any, resource: Resource) -> dict[str, Any]:
     return {
         "resource": resource,
         "fields": list(resource.fields.all()),
+        "items": selectors.service_items_named(list(resource.service_items or [])),
         "versions": list(selectors.resource_versions(resource, limit=20)),
         "is_officer": selectors.speaks_for(actor, resource.provider_id),
         "may_request": resource.is_published and resource.share_class != Resource.ShareClass.NONE,

@@ -245,7 +245,7 @@ GOVPLUS_EXCHANGE_SOURCE_MAX_BYTES = int(os.environ.get("GOVPLUS_EXCHANGE_SOURCE_
 GOVPLUS_EXCHANGE_SOURCE_MAX_ROWS = int(os.environ.get("GOVPLUS_EXCHANGE_SOURCE_MAX_ROWS", "1000000"))
 GOVPLUS_TOKEN_CACHE_SECONDS = float(os.environ.get("GOVPLUS_TOKEN_CACHE_SECONDS", "10"))
 # This installation's node code in the exchange evidence and to its peers (its region code, e.g. 330521).
-GOVPLUS_NODE_CODE = os.environ.get("GOVPLUS_NODE_CODE", "local")
+GOVPLUS_NODE_CODE = os.environ.get("GOVPLUS_NODE_CODE", "330521")
 # How this node presents itself to the nodes it federates with (exchange/federation.py).
 GOVPLUS_NODE_NAME = os.environ.get("GOVPLUS_NODE_NAME", "德清县")
 GOVPLUS_NODE_NAME_EN = os.environ.get("GOVPLUS_NODE_NAME_EN", "Deqing County")

@@ -13,6 +13,8 @@ class ExchangeConfig(AppConfig):
         from govplus.exchange.case_uses import HANDLER_NAME, supply_evidence_record
         from govplus.exchange.figures import shared_data_note
         from govplus.exchange.providers import SharedData
+        from govplus.exchange.selectors import consumer_client_policy
+        from govplus.identity.client_assertion import client_policy_register
 
         # Tell-us-once: a material whose source is shared data is answered by the applicant's record.
         material_provider_register(SharedData())
@@ -20,3 +22,5 @@ class ExchangeConfig(AppConfig):
         event_subscribe("application.submitted", supply_evidence_record, name=HANDLER_NAME)
         # The guide says which materials shared data supplies and how many in all need not be brought.
         guide_note_register(shared_data_note)
+        # Consumer systems at the token endpoint: their keys (private_key_jwt) and the scope `exchange`.
+        client_policy_register(consumer_client_policy)

@@ -5,7 +5,7 @@ from govplus.core.modules import ApiRouter, ModuleSpec, NavEntry, OAuthScope, ge
 
 MODULE = ModuleSpec(
     name="exchange",
-    api_routers=(ApiRouter("govplus.exchange.api:router"),),
+    api_routers=(ApiRouter("govplus.exchange.api:router"), ApiRouter("govplus.exchange.api_gateway:router")),
     urls="govplus.exchange.urls",
     navigation=(
         NavEntry(gettext_noop("数据使用记录"), "portal:my_data_uses", audience=frozenset({"citizen"}), order=50),

@@ -7,8 +7,8 @@ Rules:
   resource's change counter (`Resource.version`, under a row lock, so two writers never share one);
   an unchanged row keeps its version. The change feed (`changes since`) therefore sees each change once,
   in order, and a consumer that stored the last version it saw misses nothing.
-- A record that disappears from a full re-upload is kept as a tombstone (`is_deleted`, values emptied)
-  with a new version, so a consumer learns of the deletion.
+- A record that disappears from a full re-upload is kept as a tombstone (`is_deleted`, values emptied
+  but its key kept, encrypted) with a new version, so a consumer learns which record was deleted.
 """
 
 from __future__ import annotations
@@ -117,8 +117,9 @@ def records_write(resource: Resource, rows: Iterable[dict[str, Any]], *, replace
             gone = _gone_by_scan(locked, seen)
             for record in gone:
                 version += 1
+                key_only = {key_field: record_key(record, key_field)}
                 record.is_deleted, record.version, record.updated_at = True, version, now
-                record.data_encrypted, record.data_digest = encrypt_text("{}"), ""
+                record.data_encrypted, record.data_digest = encrypt_text(canonical_json(key_only)), ""
             ResourceRecord.objects.bulk_update(
                 gone, ["is_deleted", "version", "updated_at", "data_encrypted", "data_digest"], batch_size=BATCH
             )
@@ -135,7 +136,7 @@ def _gone_by_scan(resource: Resource, seen: set[str]) -> list[ResourceRecord]:
     return [
         r
         for r in ResourceRecord.objects.filter(resource=resource, is_deleted=False)
-        .only("id", "key_hash")
+        .only("id", "key_hash", "data_encrypted", "is_deleted")
         .iterator(chunk_size=BATCH)
         if r.key_hash not in seen
     ]
@@ -147,6 +148,14 @@ def record_values(record: ResourceRecord) -> dict[str, Any]:
         return {}
     values: dict[str, Any] = json.loads(decrypt_text(record.data_encrypted))
     return values
+
+
+def record_key(record: ResourceRecord, key_field: str) -> str | None:
+    """The record's key value, a tombstone's included (None for a tombstone written before tombstones
+    kept their key)."""
+    values = json.loads(decrypt_text(record.data_encrypted))
+    key = values.get(key_field) if isinstance(values, dict) else None
+    return None if key is None else str(key)
 
 
 def records_by_keys(resource: Resource, keys: Sequence[Any]) -> dict[str, ResourceRecord]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from govplus.exchange import views_data_uses, views_sharing
+from govplus.exchange import views_data_uses, views_sharing, views_usage
 
 # Included under the shared page namespace `portal:` (core/modules.py), so the names stay portal:<name>.
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
         name="exchange_grant_withdraw",
     ),
     path("staff/exchange/systems", views_sharing.consumer_systems, name="exchange_systems"),
+    path("staff/exchange/usage", views_usage.usage_page, name="exchange_usage"),
     path(
         "staff/exchange/supplied/<str:receipt_no>/<str:material_code>",
         views_data_uses.supplied_data,

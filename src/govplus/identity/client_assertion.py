@@ -93,7 +93,7 @@ def assertion_verify(*, assertion: str, client_id: str, jwks: dict[str, Any], au
     if not jwks or not jwks.get("keys"):
         raise AssertionRefused("the client has no registered keys")
     try:
-        keys = jwk.JWKSet.import_keyset(json.dumps(jwks))
+        keys = jwk.JWKSet.from_json(json.dumps(jwks))
     except (JWException, ValueError, TypeError) as error:
         raise AssertionRefused("the client's registered keys cannot be read") from error
     try:

@@ -4,6 +4,7 @@ Thin: the rules are in `gateway.py`, the figures in `usage.py`."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import time
@@ -33,7 +34,9 @@ def consumer_security_scheme() -> dict[str, Any]:
         "description": "接入系统以客户端凭证模式获取的访问令牌（client_secret 或 private_key_jwt，RFC 7523），"
         "范围 exchange / an access token of the client-credentials grant (client secret or private_key_jwt), "
         "scope `exchange`, sent as `Authorization: Bearer <token>`.",
-        "flows": {"clientCredentials": {"tokenUrl": "/o/token/", "scopes": {"exchange": "call the data exchange gateway"}}},
+        "flows": {
+            "clientCredentials": {"tokenUrl": "/o/token/", "scopes": {"exchange": "call the data exchange gateway"}}
+        },
     }
 
 
@@ -84,7 +87,9 @@ class ConsumerTokenAuth(APIKeyHeader):
         consumer = selectors.consumer_of_client(token.application.client_id) if token.application_id else None
         if consumer is None:
             raise PermissionDenied(
-                "该令牌不属于已启用的接入系统", "the token is not one of an active consumer system", code="not_a_consumer"
+                "该令牌不属于已启用的接入系统",
+                "the token is not one of an active consumer system",
+                code="not_a_consumer",
             )
         seconds = float(settings.GOVPLUS_TOKEN_CACHE_SECONDS)
         remaining = (token.expires - timezone.now()).total_seconds()
@@ -100,10 +105,8 @@ CONSUMER_AUTH = ConsumerTokenAuth()
 
 def _text(value: str) -> str:
     """A header's text: UTF-8 percent-encoded (or raw UTF-8, which WSGI hands over as Latin-1)."""
-    try:
+    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
         value = value.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        pass
     return unquote(value).strip()
 
 

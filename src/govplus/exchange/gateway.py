@@ -111,7 +111,9 @@ def _allowed(consumer: ConsumerSystem, resource_code: str) -> _Allowed:
             code="no_grant",
         )
     granted = set(grant.fields)
-    fields = [f for f in resource.fields.all() if f.name in granted and f.sensitivity < ResourceField.Sensitivity.SECRET]
+    fields = [
+        f for f in resource.fields.all() if f.name in granted and f.sensitivity < ResourceField.Sensitivity.SECRET
+    ]
     masked = frozenset(
         f.name
         for f in fields
@@ -131,9 +133,7 @@ def _check_purpose(call: CallPurpose, *, case_required: bool) -> None:
     if len(call.consent) > 100:
         problems["X-Consent"] = ["不超过 100 个字符 / at most 100 characters"]
     if case_required and not call.case_number.strip():
-        problems["X-Case-Number"] = [
-            "查询个人信息须注明办件编号 / a lookup of personal data names the case it is for"
-        ]
+        problems["X-Case-Number"] = ["查询个人信息须注明办件编号 / a lookup of personal data names the case it is for"]
     if (case_required or call.case_number.strip()) and not call.consent.strip():
         problems["X-Consent"] = [
             "为办件调取个人信息须注明本人授权（同意）编号 / personal data fetched for a case needs the "

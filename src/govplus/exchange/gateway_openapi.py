@@ -40,11 +40,20 @@ def _field_schema(field: ResourceField) -> dict[str, Any]:
 
 
 def _header(name: str, description: str, *, required: bool) -> dict[str, Any]:
-    return {"name": name, "in": "header", "required": required, "description": description, "schema": {"type": "string"}}
+    return {
+        "name": name,
+        "in": "header",
+        "required": required,
+        "description": description,
+        "schema": {"type": "string"},
+    }
 
 
 def _error(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
 
 
 def _ok(schema: str) -> dict[str, Any]:
@@ -61,7 +70,11 @@ def resource_openapi(resource: Resource) -> dict[str, Any]:
     site = settings.SITE_URL.rstrip("/")
     base = f"/api/v1/exchange/gateway/{resource.code}"
     headers = [
-        _header("X-Purpose", "本次调用的用途（UTF-8 百分号编码）/ the purpose of this call (UTF-8, percent-encoded)", required=True),
+        _header(
+            "X-Purpose",
+            "本次调用的用途（UTF-8 百分号编码）/ the purpose of this call (UTF-8, percent-encoded)",
+            required=True,
+        ),
         _header(
             "X-Case-Number",
             "办件编号：为办件调取个人信息时必填（单人查询个人信息时总是必填）/ the case, when personal data is "
@@ -135,7 +148,12 @@ def resource_openapi(resource: Resource) -> dict[str, Any]:
                     "operationId": "changes",
                     "summary": "自某版本以来的变更（含删除）/ changes since a version, deletions included",
                     "parameters": [
-                        {"name": "since", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0, "default": 0}},
+                        {
+                            "name": "since",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "integer", "minimum": 0, "default": 0},
+                        },
                         {
                             "name": "limit",
                             "in": "query",
@@ -197,7 +215,12 @@ def resource_openapi(resource: Resource) -> dict[str, Any]:
                     "required": ["keys"],
                     "additionalProperties": False,
                     "properties": {
-                        "keys": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": MAX_BATCH_KEYS}
+                        "keys": {
+                            "type": "array",
+                            "items": {"type": "string"},
+                            "minItems": 1,
+                            "maxItems": MAX_BATCH_KEYS,
+                        }
                     },
                 },
                 "BatchOut": _envelope(
@@ -228,7 +251,10 @@ def resource_openapi(resource: Resource) -> dict[str, Any]:
                         "code": {"type": "string"},
                         "message": {"type": "string"},
                         "message_en": {"type": "string"},
-                        "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+                        "fields": {
+                            "type": "object",
+                            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                        },
                     },
                 },
             },
@@ -241,7 +267,10 @@ def _envelope(data: dict[str, Any]) -> dict[str, Any]:
         "type": "object",
         "required": ["evidence_id", "resource", "data"],
         "properties": {
-            "evidence_id": {"type": "string", "description": "本次交换的存证编号 / the evidence entry of this exchange"},
+            "evidence_id": {
+                "type": "string",
+                "description": "本次交换的存证编号 / the evidence entry of this exchange",
+            },
             "resource": {"type": "string"},
             "data": data,
         },

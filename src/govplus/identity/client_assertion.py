@@ -83,7 +83,8 @@ def _audiences(claims: dict[str, Any]) -> list[str]:
     return []
 
 
-def assertion_verify(*, assertion: str, client_id: str, jwks: dict[str, Any], audiences: Sequence[str]
+def assertion_verify(
+    *, assertion: str, client_id: str, jwks: dict[str, Any], audiences: Sequence[str]
 ) -> dict[str, Any]:
     """Check a client assertion against the rules above and spend its `jti`; returns its claims.
     Raises `AssertionRefused`."""

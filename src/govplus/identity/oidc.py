@@ -18,6 +18,7 @@ bounds the scopes their tokens carry (exchange's consumer systems: `exchange`).
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 from typing import Any
@@ -93,7 +94,9 @@ class GovplusOAuth2Validator(OAuth2Validator):
             return list(policy.scopes)
         return list(super().get_default_scopes(client_id, request, *args, **kwargs))
 
-    def validate_scopes(self, client_id: str, scopes: list[str], client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
+    def validate_scopes(
+        self, client_id: str, scopes: list[str], client: Any, request: Any, *args: Any, **kwargs: Any
+    ) -> bool:
         policy = client_policy(client_id)
         if policy is not None and policy.scopes and not set(scopes) <= set(policy.scopes):
             return False
@@ -165,8 +168,6 @@ def token_endpoint_urls(request: Any) -> list[str]:
 
     path = reverse("oauth2_provider:token")
     urls = [settings.SITE_URL.rstrip("/") + path]
-    try:
+    with contextlib.suppress(KeyError, AttributeError, TypeError, DisallowedHost):
         urls.append(root_issuer(oauth2_settings.oidc_issuer(request)).rstrip("/") + path)
-    except (KeyError, AttributeError, TypeError, DisallowedHost):
-        pass
     return urls

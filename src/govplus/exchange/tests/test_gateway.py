@@ -49,9 +49,7 @@ def grant(exchange: Any, resource: Any, fields: list[str], unmasked: list[str] |
 def token_for(client_id: str, secret: str) -> str:
     """Client credentials at the platform's token endpoint, authenticated with HTTP Basic (RFC 6749 §2.3.1)."""
     basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
-    response = Client().post(
-        "/o/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=f"Basic {basic}"
-    )
+    response = Client().post("/o/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=f"Basic {basic}")
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["scope"] == "exchange" and body["token_type"] == "Bearer"
@@ -61,7 +59,9 @@ def token_for(client_id: str, secret: str) -> str:
 class Consumer:
     def __init__(self, exchange: Any, consumer: ConsumerSystem | None = None, secret: str = "") -> None:
         consumer = consumer or exchange.consumer
-        self.http = Client(HTTP_AUTHORIZATION=f"Bearer {token_for(consumer.application.client_id, secret or exchange.secret)}")
+        self.http = Client(
+            HTTP_AUTHORIZATION=f"Bearer {token_for(consumer.application.client_id, secret or exchange.secret)}"
+        )
 
     def lookup(self, resource: Any, key: str, **headers: str) -> Any:
         return self.http.get(f"{GATEWAY}/{resource.code}/records/{key}", **(headers or CASE))
@@ -75,7 +75,9 @@ class Consumer:
         )
 
     def changes(self, resource: Any, since: int = 0, limit: int = 100, **headers: str) -> Any:
-        return self.http.get(f"{GATEWAY}/{resource.code}/changes", {"since": since, "limit": limit}, **(headers or CASE))
+        return self.http.get(
+            f"{GATEWAY}/{resource.code}/changes", {"since": since, "limit": limit}, **(headers or CASE)
+        )
 
 
 @pytest.fixture
@@ -169,7 +171,12 @@ def test_changes_page_through_versions_with_tombstones_and_the_next_since(exchan
     first = consumer.changes(exchange.population, since=0, limit=1).json()["data"]
     assert first["has_more"] and first["next_since"] == 2
     assert first["records"] == [
-        {"key": "330521199001010011", "version": 2, "deleted": False, "values": {"id_number": "330521199001010011", "name": "李四"}}
+        {
+            "key": "330521199001010011",
+            "version": 2,
+            "deleted": False,
+            "values": {"id_number": "330521199001010011", "name": "李四"},
+        }
     ]
     rest = consumer.changes(exchange.population, since=first["next_since"], limit=1000).json()["data"]
     assert rest == {

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from govplus.core.crypto import decrypt_text, encrypt_text, lookup_hash
@@ -163,6 +163,24 @@ def records_by_keys(resource: Resource, keys: Sequence[Any]) -> dict[str, Resour
     hashes = {record_key_hash(key): str(key) for key in keys}
     found = ResourceRecord.objects.filter(resource=resource, key_hash__in=list(hashes), is_deleted=False)
     return {hashes[r.key_hash]: r for r in found}
+
+
+def records_values_by_keys(resource_id: int, keys: Sequence[Any]) -> dict[str, tuple[int, dict[str, Any]]]:
+    """The live records of these keys as (version, values), by key (as given) — what the gateway
+    answers with, read in one plain statement (no model instances: a lookup is hot)."""
+    hashes = {record_key_hash(key): str(key) for key in keys}
+    if not hashes:
+        return {}
+    table = connection.ops.quote_name(ResourceRecord._meta.db_table)
+    marks = ", ".join(["%s"] * len(hashes))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT key_hash, version, data_encrypted FROM {table} "
+            f"WHERE resource_id = %s AND is_deleted = %s AND key_hash IN ({marks})",
+            [resource_id, False, *hashes],
+        )
+        found = cursor.fetchall()
+    return {hashes[key_hash]: (version, json.loads(decrypt_text(data))) for key_hash, version, data in found}
 
 
 def records_changed_since(resource: Resource, since: int, *, limit: int) -> list[ResourceRecord]:

@@ -115,9 +115,10 @@ def records_write(resource: Resource, rows: Iterable[dict[str, Any]], *, replace
             flush()
         if replace_all:
             gone = _gone_by_scan(locked, seen)
+            keys = _keys_of(gone, key_field)
             for record in gone:
                 version += 1
-                key_only = {key_field: record_key(record, key_field)}
+                key_only = {key_field: keys.get(record.pk)}
                 record.is_deleted, record.version, record.updated_at = True, version, now
                 record.data_encrypted, record.data_digest = encrypt_text(canonical_json(key_only)), ""
             ResourceRecord.objects.bulk_update(
@@ -136,10 +137,22 @@ def _gone_by_scan(resource: Resource, seen: set[str]) -> list[ResourceRecord]:
     return [
         r
         for r in ResourceRecord.objects.filter(resource=resource, is_deleted=False)
-        .only("id", "key_hash", "data_encrypted", "is_deleted")
+        .only("id", "key_hash")
         .iterator(chunk_size=BATCH)
         if r.key_hash not in seen
     ]
+
+
+def _keys_of(records: list[ResourceRecord], key_field: str) -> dict[int, Any]:
+    """The key values of these (live) records, by id: what their tombstones keep."""
+    keys: dict[int, Any] = {}
+    ids = [r.pk for r in records]
+    for start in range(0, len(ids), BATCH):
+        for pk, data in ResourceRecord.objects.filter(pk__in=ids[start : start + BATCH]).values_list(
+            "pk", "data_encrypted"
+        ):
+            keys[pk] = json.loads(decrypt_text(data)).get(key_field)
+    return keys
 
 
 def record_values(record: ResourceRecord) -> dict[str, Any]:

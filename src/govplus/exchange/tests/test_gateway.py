@@ -230,6 +230,13 @@ def test_each_served_call_appends_one_evidence_entry_with_the_hashes_and_no_pers
     assert [e.subject_hash for e in entries] == [record_key_hash(ID_NUMBER), "", ""]
     verification, _ = EVIDENCE_LOG.verify()
     assert verification.is_intact and verification.entries_checked == 3, verification.problem
+    # an independent RFC 6962 implementation, fed the canonical entries alone, finds the same root
+    from pymerkle import InmemoryTree
+
+    independent = InmemoryTree(algorithm="sha256")
+    for entry in entries:
+        independent.append_entry(entry_text(entry).encode())
+    assert independent.get_root().hex() == verification.root_hash
 
 
 def test_a_key_without_a_record_is_404_and_still_evidence(exchange, consumer):

@@ -29,14 +29,15 @@ router = Router(tags=["exchange gateway 共享交换网关"])
 
 
 def consumer_security_scheme() -> dict[str, Any]:
+    """In the platform's API document the consumer's token is a plain Bearer scheme (the docs' Authorize
+    dialog takes a pasted token; its OAuth2 login is the citizens' and staff's authorization code
+    flow). Each resource's own document (`gateway_openapi`) names the client-credentials flow."""
     return {
-        "type": "oauth2",
-        "description": "接入系统以客户端凭证模式获取的访问令牌（client_secret 或 private_key_jwt，RFC 7523），"
-        "范围 exchange / an access token of the client-credentials grant (client secret or private_key_jwt), "
-        "scope `exchange`, sent as `Authorization: Bearer <token>`.",
-        "flows": {
-            "clientCredentials": {"tokenUrl": "/o/token/", "scopes": {"exchange": "call the data exchange gateway"}}
-        },
+        "type": "http",
+        "scheme": "bearer",
+        "description": "接入系统以客户端凭证模式在 /o/token/ 获取的访问令牌（client_secret 或 private_key_jwt，"
+        "RFC 7523），范围 exchange / an access token of a consumer system from the client-credentials grant at "
+        "/o/token/ (client secret or private_key_jwt), scope `exchange`.",
     }
 
 

@@ -260,7 +260,7 @@ def gateway_changes(
 @router.get(
     "/exchange/gateway/{resource}/openapi.json",
     auth=None,
-    response={200: dict[str, Any], **errors(404)},
+    response={200: dict[str, Any], **errors(404, 422)},
     summary="该资源的 OpenAPI 3.1 接口描述 / the OpenAPI 3.1 document of this resource's gateway",
 )
 def gateway_openapi(request: HttpRequest, resource: str) -> Any:

@@ -46,6 +46,15 @@ def test_the_oauth2_authorization_code_scheme_is_declared_with_the_providers_sco
     assert scopes[("GET", "/api/v1/services")] is None  # public
 
 
+# Rate limited: the progress query (per address) and the exchange gateway's calls (per consumer system).
+RATE_LIMITED = {
+    "/api/v1/progress",
+    "/api/v1/exchange/gateway/{resource}/records/{key}",
+    "/api/v1/exchange/gateway/{resource}/records:batch",
+    "/api/v1/exchange/gateway/{resource}/changes",
+}
+
+
 def test_each_operation_lists_the_errors_it_can_really_return(client):
     document = client.get("/api/v1/openapi.json").json()
     for path, methods in document["paths"].items():
@@ -63,7 +72,7 @@ def test_each_operation_lists_the_errors_it_can_really_return(client):
                 assert 404 in statuses, f"{where}: names an object, so it can be 404"
             if method == "get" and path != "/api/v1/progress":
                 assert 409 not in statuses, f"{where}: a read does not conflict"
-            assert (429 in statuses) == (path == "/api/v1/progress"), f"{where}: only the progress query is limited"
+            assert (429 in statuses) == (path in RATE_LIMITED), f"{where}: only the rate-limited operations give 429"
             assert 400 not in statuses or where == "POST /api/v1/applications", where
 
 

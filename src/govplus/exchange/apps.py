@@ -13,6 +13,7 @@ class ExchangeConfig(AppConfig):
         from govplus.exchange.case_uses import HANDLER_NAME, supply_evidence_record
         from govplus.exchange.figures import shared_data_note
         from govplus.exchange.providers import SharedData
+        from govplus.exchange.selectors import consumer_client_policy
         from govplus.exchange.subscriptions import WEBHOOK_DUE
         from govplus.exchange.webhooks import (
             DELIVER_HANDLER,
@@ -21,6 +22,7 @@ class ExchangeConfig(AppConfig):
             webhook_failure_record,
             webhooks_fan_out,
         )
+        from govplus.identity.client_assertion import client_policy_register
 
         # Tell-us-once: a material whose source is shared data is answered by the applicant's record.
         material_provider_register(SharedData())
@@ -32,3 +34,5 @@ class ExchangeConfig(AppConfig):
         # each delivered (signed, retried with backoff, idempotent by event id) on its own.
         event_subscribe("exchange.records_changed", webhooks_fan_out, name=FAN_OUT_HANDLER)
         event_subscribe(WEBHOOK_DUE, webhook_deliver, name=DELIVER_HANDLER, on_failure=webhook_failure_record)
+        # Consumer systems at the token endpoint: their keys (private_key_jwt) and the scope `exchange`.
+        client_policy_register(consumer_client_policy)

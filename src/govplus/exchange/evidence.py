@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from govplus.core.merkle import Frontier
@@ -73,7 +73,9 @@ class EvidenceLog(MerkleLog):
         if not rows:
             return
         with transaction.atomic(savepoint=False):
-            head = self._locked_head()  # held until the caller commits: nobody appends in between
+            # the head row, locked until the caller commits: nobody appends in between (plain SQL, as
+            # core's append reads it: the gateway appends on every call)
+            head = self._locked_head_raw(connections[self._manager().db])
             before = Frontier.from_hex(head.tree_size, head.frontier)
             super().append(rows, values)
             nodes_store(before, [bytes.fromhex(row.leaf_hash) for row in rows])

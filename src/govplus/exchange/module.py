@@ -8,6 +8,7 @@ MODULE = ModuleSpec(
     api_routers=(
         ApiRouter("govplus.exchange.api:router"),
         ApiRouter("govplus.exchange.api_catalogue:router"),
+        ApiRouter("govplus.exchange.api_gateway:router"),
         ApiRouter("govplus.exchange.api_subscriptions:router"),
         ApiRouter("govplus.exchange.api_federation:router"),
         ApiRouter("govplus.exchange.evidence_api:router"),

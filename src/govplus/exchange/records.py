@@ -7,8 +7,8 @@ Rules:
   resource's change counter (`Resource.version`, under a row lock, so two writers never share one);
   an unchanged row keeps its version. The change feed (`changes since`) therefore sees each change once,
   in order, and a consumer that stored the last version it saw misses nothing.
-- A record that disappears from a full re-upload is kept as a tombstone (`is_deleted`, values emptied)
-  with a new version, so a consumer learns of the deletion.
+- A record that disappears from a full re-upload is kept as a tombstone (`is_deleted`, values emptied
+  but its key kept, encrypted) with a new version, so a consumer learns which record was deleted.
 - A write that changed anything announces it, in its transaction, as one `exchange.records_changed`
   event (the versions before and after, and the changed keys' hashes when there are few): the change
   subscriptions push it to their endpoints.
@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from govplus.core.crypto import decrypt_text, encrypt_text, lookup_hash
@@ -119,10 +119,12 @@ def records_write(resource: Resource, rows: Iterable[dict[str, Any]], *, replace
             flush()
         if replace_all:
             gone = _gone_by_scan(locked, seen)
+            keys = _keys_of(gone, key_field)
             for record in gone:
                 version += 1
+                key_only = {key_field: keys.get(record.pk)}
                 record.is_deleted, record.version, record.updated_at = True, version, now
-                record.data_encrypted, record.data_digest = encrypt_text("{}"), ""
+                record.data_encrypted, record.data_digest = encrypt_text(canonical_json(key_only)), ""
             ResourceRecord.objects.bulk_update(
                 gone, ["is_deleted", "version", "updated_at", "data_encrypted", "data_digest"], batch_size=BATCH
             )
@@ -165,6 +167,18 @@ def _gone_by_scan(resource: Resource, seen: set[str]) -> list[ResourceRecord]:
     ]
 
 
+def _keys_of(records: list[ResourceRecord], key_field: str) -> dict[int, Any]:
+    """The key values of these (live) records, by id: what their tombstones keep."""
+    keys: dict[int, Any] = {}
+    ids = [r.pk for r in records]
+    for start in range(0, len(ids), BATCH):
+        for pk, data in ResourceRecord.objects.filter(pk__in=ids[start : start + BATCH]).values_list(
+            "pk", "data_encrypted"
+        ):
+            keys[pk] = json.loads(decrypt_text(data)).get(key_field)
+    return keys
+
+
 def record_values(record: ResourceRecord) -> dict[str, Any]:
     """The record's values (decrypted); {} for a deleted one."""
     if record.is_deleted:
@@ -173,11 +187,37 @@ def record_values(record: ResourceRecord) -> dict[str, Any]:
     return values
 
 
+def record_key(record: ResourceRecord, key_field: str) -> str | None:
+    """The record's key value, a tombstone's included (None for a tombstone written before tombstones
+    kept their key)."""
+    values = json.loads(decrypt_text(record.data_encrypted))
+    key = values.get(key_field) if isinstance(values, dict) else None
+    return None if key is None else str(key)
+
+
 def records_by_keys(resource: Resource, keys: Sequence[Any]) -> dict[str, ResourceRecord]:
     """The live records of these keys, by key (as given); missing keys are absent."""
     hashes = {record_key_hash(key): str(key) for key in keys}
     found = ResourceRecord.objects.filter(resource=resource, key_hash__in=list(hashes), is_deleted=False)
     return {hashes[r.key_hash]: r for r in found}
+
+
+def records_values_by_keys(resource_id: int, keys: Sequence[Any]) -> dict[str, tuple[int, dict[str, Any]]]:
+    """The live records of these keys as (version, values), by key (as given) — what the gateway
+    answers with, read in one plain statement (no model instances: a lookup is hot)."""
+    hashes = {record_key_hash(key): str(key) for key in keys}
+    if not hashes:
+        return {}
+    table = connection.ops.quote_name(ResourceRecord._meta.db_table)
+    marks = ", ".join(["%s"] * len(hashes))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT key_hash, version, data_encrypted FROM {table} "
+            f"WHERE resource_id = %s AND is_deleted = %s AND key_hash IN ({marks})",
+            [resource_id, False, *hashes],
+        )
+        found = cursor.fetchall()
+    return {hashes[key_hash]: (version, json.loads(decrypt_text(data))) for key_hash, version, data in found}
 
 
 def records_changed_since(resource: Resource, since: int, *, limit: int) -> list[ResourceRecord]:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from govplus.catalog.models import ServiceItem
 from govplus.core.errors import NotFound
 from govplus.exchange.models import ConsumerSystem, ExchangeEvidence, Grant, Resource, ShareRequest, SourceVersion
+from govplus.identity.client_assertion import ClientPolicy
 from govplus.identity.selectors import is_platform_admin, staff_assignments
 
 
@@ -30,6 +31,16 @@ def consumer_of_client(client_id: str) -> ConsumerSystem | None:
         .filter(application__client_id=client_id, is_active=True)
         .first()
     )
+
+
+def consumer_client_policy(client_id: str) -> ClientPolicy | None:
+    """What identity's token endpoint needs to know of a consumer system (`identity.client_assertion`):
+    its public keys (a system with keys authenticates only with private_key_jwt) and its tokens' scope,
+    `exchange` alone. None for a client that is no consumer system (or an inactive one)."""
+    found = ConsumerSystem.objects.filter(application__client_id=client_id, is_active=True).values_list("jwks").first()
+    if found is None:
+        return None
+    return ClientPolicy(jwks=found[0] or {}, scopes=("exchange",))
 
 
 def grant_active(*, consumer: ConsumerSystem, resource: Resource, on: dt.date | None = None) -> Grant | None:

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from govplus.exchange import views_catalogue, views_data_uses, views_federation, views_sharing, views_subscriptions
+from govplus.exchange import (
+    views_catalogue,
+    views_data_uses,
+    views_federation,
+    views_sharing,
+    views_subscriptions,
+    views_usage,
+)
 
 # Included under the shared page namespace `portal:` (core/modules.py), so the names stay portal:<name>.
 urlpatterns = [
@@ -28,6 +35,7 @@ urlpatterns = [
         views_subscriptions.subscription_action,
         name="exchange_subscription_action",
     ),
+    path("staff/exchange/usage", views_usage.usage_page, name="exchange_usage"),
     path(
         "staff/exchange/supplied/<str:receipt_no>/<str:material_code>",
         views_data_uses.supplied_data,

@@ -46,8 +46,27 @@ def resource_make(
     return resource
 
 
+@pytest.fixture(autouse=True)
+def _fresh_gateway_tokens():  # type: ignore[no-untyped-def]
+    from govplus.exchange.api_gateway import forget_known_consumers
+
+    forget_known_consumers()
+    yield
+    forget_known_consumers()
+
+
 @pytest.fixture
 def exchange(county) -> Exchange:
+    return exchange_build(county)
+
+
+@pytest.fixture
+def exchange_tx(county_tx) -> Exchange:
+    """The same exchange, committed: for tests with a live server."""
+    return exchange_build(county_tx)
+
+
+def exchange_build(county: Any) -> Exchange:
     gaj, rsj = county.departments["gaj"], county.departments["rsj"]
     population = resource_make(
         "330521-GAJ-0001",

@@ -12,11 +12,13 @@ from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader
 
 from govplus.core.api import actor_of, auth_with, errors
-from govplus.core.errors import NotFound
+from govplus.core.errors import NotFound, PermissionDenied
 from govplus.exchange import federation
+from govplus.exchange.evidence_export import is_evidence_auditor
 from govplus.exchange.models import ConsumerSystem, Node, RemoteRequest
 from govplus.exchange.selectors import consumer_of_client
 from govplus.identity.models import User
+from govplus.identity.selectors import is_platform_admin
 
 router = Router(tags=["exchange 跨节点交换 / federation"])
 STAFF_AUTH = auth_with("exchange")
@@ -184,6 +186,36 @@ def node_request_detail(request: HttpRequest, number: str) -> Any:
     return federation.request_out_for_node(federation.node_request_of(node=request.auth, number=number))  # type: ignore[attr-defined]
 
 
+class NodeLookupIn(Schema):
+    consumer: str
+    resource: str
+    keys: list[str]
+    single: bool = False
+    purpose: str
+    case_number: str = ""
+    consent: str = ""
+
+
+@router.post(
+    "/exchange/node/lookup",
+    auth=NODE_AUTH,
+    response={200: dict[str, Any], **errors(401, 403, 404, 422, 429)},
+    summary="外节点经网关查询（节点调用）/ a peer's gateway lookup, for its standing-in system",
+)
+def node_lookup(request: HttpRequest, payload: NodeLookupIn) -> Any:
+    return federation.node_lookup_receive(node=request.auth, payload=payload.dict())  # type: ignore[attr-defined]
+
+
+@router.get(
+    "/exchange/node/evidence/{evidence_id}",
+    auth=NODE_AUTH,
+    response={200: dict[str, Any], **errors(401, 404, 422)},
+    summary="外节点核对其交换的存证与包含证明 / a peer checks the evidence of its own exchange",
+)
+def node_evidence(request: HttpRequest, evidence_id: str) -> Any:
+    return federation.node_evidence_out(node=request.auth, evidence_id=evidence_id)  # type: ignore[attr-defined]
+
+
 # ---- what this node's staff call -----------------------------------------------------------------------
 
 
@@ -251,3 +283,16 @@ def node_remote_request_detail(request: HttpRequest, code: str, number: str) -> 
     actor = _staff(request)
     mirrored = federation.remote_request_visible(actor=actor, node_code=code, number=number)
     return _remote_out(federation.remote_request_refresh(mirrored))
+
+
+@router.post(
+    "/exchange/nodes/{code}/audit",
+    auth=STAFF_AUTH,
+    response={200: dict[str, Any], **errors(401, 403, 404, 422)},
+    summary="核验外节点的签名树头与一致性（平台管理员、监察员）/ audit a peer's tree head",
+)
+def node_audit(request: HttpRequest, code: str) -> Any:
+    actor = _staff(request)
+    if not (is_platform_admin(user=actor) or is_evidence_auditor(actor)):
+        raise PermissionDenied("只有平台管理员或监察员可以核验", "only the platform administrator or auditors")
+    return federation.node_tree_head_audit(actor=actor, node=_node(code))

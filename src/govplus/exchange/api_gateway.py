@@ -21,9 +21,9 @@ from ninja.security.base import SecuritySchema
 
 from govplus.core.api import InputSchema, actor_of, auth_with, errors
 from govplus.core.errors import InsufficientScope, NotFound, PermissionDenied
-from govplus.exchange import gateway, selectors, usage
+from govplus.exchange import federation, gateway, selectors, usage
 from govplus.exchange.gateway_openapi import resource_openapi
-from govplus.exchange.models import ConsumerSystem
+from govplus.exchange.models import ConsumerSystem, Node
 
 router = Router(tags=["exchange gateway 共享交换网关"])
 
@@ -227,6 +227,69 @@ def gateway_batch(
             resource_code=resource,
             keys=payload.keys,
             call=_call(purpose, case_number, consent),
+        )
+    )
+
+
+def _peer(code: str) -> Any:
+    node = Node.objects.filter(code=code, is_active=True).first()
+    if node is None:
+        raise NotFound("没有这个联邦节点 / no such node")
+    return node
+
+
+@router.get(
+    "/exchange/gateway/nodes/{node}/{resource}/records/{key}",
+    auth=CONSUMER_AUTH,
+    response={200: dict[str, Any], **errors(401, 403, 404, 422, 429)},
+    summary="经本节点查询外节点的一条记录 / one record of a peer node's resource, through this gateway",
+)
+def gateway_remote_lookup(
+    request: HttpRequest,
+    node: str,
+    resource: str,
+    key: str,
+    purpose: str = PURPOSE,
+    case_number: str = CASE,
+    consent: str = CONSENT,
+) -> Any:
+    """Forwarded, signed, to the peer, which checks its grant to this system and answers; both nodes keep
+    the evidence (`evidence_id` here, `peer_evidence_id` there, with the same hashes)."""
+    return _answer(
+        federation.remote_lookup(
+            consumer=actor_of(request),
+            node=_peer(node),
+            resource_code=resource,
+            keys=[key],
+            call=_call(purpose, case_number, consent),
+            single=True,
+        )
+    )
+
+
+@router.post(
+    "/exchange/gateway/nodes/{node}/{resource}/records:batch",
+    auth=CONSUMER_AUTH,
+    response={200: dict[str, Any], **errors(401, 403, 404, 422, 429)},
+    summary="经本节点批量查询外节点的记录 / records of a peer node's resource by key, through this gateway",
+)
+def gateway_remote_batch(
+    request: HttpRequest,
+    node: str,
+    resource: str,
+    payload: BatchIn,
+    purpose: str = PURPOSE,
+    case_number: str = CASE,
+    consent: str = CONSENT,
+) -> Any:
+    return _answer(
+        federation.remote_lookup(
+            consumer=actor_of(request),
+            node=_peer(node),
+            resource_code=resource,
+            keys=payload.keys,
+            call=_call(purpose, case_number, consent),
+            single=False,
         )
     )
 

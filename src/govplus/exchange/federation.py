@@ -38,8 +38,18 @@ from django.utils import timezone
 
 from govplus.core.audit import audit_record
 from govplus.core.errors import GovplusError, NotFound, PermissionDenied, ValidationFailed
-from govplus.exchange.evidence import node_code
-from govplus.exchange.models import ConsumerSystem, Node, NodeConsumer, RemoteRequest, Resource, ShareRequest
+from govplus.exchange.evidence import evidence_canonical, evidence_record, node_code
+from govplus.exchange.evidence_tree import inclusion_proof
+from govplus.exchange.gateway import CallPurpose, gateway_batch, gateway_lookup, gateway_rate_check
+from govplus.exchange.models import (
+    ConsumerSystem,
+    ExchangeEvidence,
+    Node,
+    NodeConsumer,
+    RemoteRequest,
+    Resource,
+    ShareRequest,
+)
 from govplus.exchange.node_keys import (
     NodeCallRefused,
     jwks_thumbprint,
@@ -48,8 +58,11 @@ from govplus.exchange.node_keys import (
     node_call_verify,
     node_jwks,
 )
+from govplus.exchange.proof_check import consistency_holds, inclusion_holds, leaf_hash
+from govplus.exchange.records import record_key_hash
 from govplus.exchange.selectors import NodeActor, departments_seen_by, resources_published, speaks_for
 from govplus.exchange.services import consumer_system_create, share_request_create
+from govplus.exchange.tree_heads import tree_head_check, tree_head_covering
 from govplus.identity.models import Department
 from govplus.identity.selectors import is_platform_admin
 
@@ -433,3 +446,186 @@ def remote_request_visible(*, actor: Any, node_code: str, number: str) -> Remote
     if mirrored is None or (seen is not None and mirrored.consumer.department_id not in seen):
         raise NotFound("没有这个申请 / no such request")
     return mirrored
+
+
+# ---- lookups across nodes, and each side's evidence ------------------------------------------------------
+
+
+def _keys_of(payload: dict[str, Any]) -> list[str]:
+    keys = payload.get("keys")
+    if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
+        raise ValidationFailed({"keys": ["请给出主键的列表 / give a list of keys"]})
+    return keys
+
+
+def node_lookup_receive(*, node: Node, payload: dict[str, Any]) -> dict[str, Any]:
+    """Serve a peer's lookup for the system standing in for its consumer: the gateway's own checks (rate,
+    grant, purpose, case and consent, fields, masking) and its evidence, here."""
+    client_id = str(payload.get("consumer") or "")
+    link = (
+        NodeConsumer.objects.select_related("consumer__application", "consumer__department")
+        .filter(node=node, remote_client_id=client_id)
+        .first()
+    )
+    if link is None:
+        raise NotFound("本节点没有该系统的授权 / this node holds no grant for that system")
+    keys = _keys_of(payload)
+    call = CallPurpose(
+        purpose=str(payload.get("purpose") or ""),
+        case_number=str(payload.get("case_number") or ""),
+        consent=str(payload.get("consent") or ""),
+    )
+    resource_code = str(payload.get("resource") or "")
+    if payload.get("single"):
+        return gateway_lookup(consumer=link.consumer, resource_code=resource_code, key=keys[0], call=call)
+    return gateway_batch(consumer=link.consumer, resource_code=resource_code, keys=keys, call=call)
+
+
+def remote_lookup(
+    *, consumer: ConsumerSystem, node: Node, resource_code: str, keys: list[str], call: CallPurpose, single: bool
+) -> dict[str, Any]:
+    """A consumer system's lookup of a peer's resource through this node's gateway: forwarded signed,
+    answered by the peer under its grant, and evidenced here too with the same request and response
+    hashes as the peer's entry (`peer_evidence_id`)."""
+    gateway_rate_check(consumer=consumer)
+    if not keys:
+        raise ValidationFailed({"keys": ["请至少给出一个主键 / give at least one key"]})
+    payload = {
+        "consumer": consumer.application.client_id,
+        "resource": resource_code,
+        "keys": list(keys),
+        "single": single,
+        "purpose": call.purpose,
+        "case_number": call.case_number,
+        "consent": call.consent,
+    }
+    answer = node_call(node, "POST", f"{NODE_API}/lookup", payload)
+    data = answer["data"]
+    operation = "lookup" if single else "batch"
+    asked: dict[str, Any] = {"key": keys[0]} if single else {"keys": list(keys)}
+    request = {
+        "operation": operation,
+        "resource": resource_code,
+        "purpose": call.purpose,
+        "case_number": call.case_number,
+        "consent": call.consent,
+        **asked,
+    }  # what the peer's gateway hashed (gateway._request), so both entries carry the same hash
+    records = [data] if single else data.get("records", [])
+    with transaction.atomic():
+        entry = evidence_record(
+            consumer=consumer.application.client_id,
+            consumer_department=consumer.department.code,
+            operation=f"remote-{operation}",
+            resource_code=f"{node.code}:{resource_code}",
+            purpose=call.purpose,
+            fields=sorted({name for r in records for name in (r.get("values") or {})}),
+            record_count=len(records),
+            request=request,
+            response=data,
+            case_number=call.case_number,
+            consent=call.consent,
+            subject_hash=record_key_hash(keys[0]) if single else "",
+        )
+    return {
+        "evidence_id": entry.evidence_id,
+        "peer_evidence_id": answer["evidence_id"],
+        "node": node.code,
+        "resource": resource_code,
+        "data": data,
+    }
+
+
+def node_evidence_out(*, node: Node, evidence_id: str) -> dict[str, Any]:
+    """An entry of this node's log about one of the peer's systems, with its inclusion proof against a
+    signed tree head: what the peer needs to check the exchange on its own."""
+    entry = ExchangeEvidence.objects.filter(evidence_id=evidence_id, consumer__startswith=f"{node.code}:").first()
+    if entry is None:
+        raise NotFound("没有这条存证 / no such evidence entry")
+    head = tree_head_covering(entry.leaf_index)
+    return {
+        "evidence_id": entry.evidence_id,
+        "leaf_index": entry.leaf_index,
+        "canonical": evidence_canonical(entry).decode("utf-8"),
+        "tree_size": head.tree_size,
+        "audit_path": [node_hash.hex() for node_hash in inclusion_proof(entry.leaf_index, head.tree_size)],
+        "tree_head": {"jws": head.jws},
+    }
+
+
+def peer_evidence_check(*, node: Node, evidence_id: str, peer_evidence_id: str) -> dict[str, Any]:
+    """Check the peer's evidence of one of this node's remote lookups, trusting only its pinned keys: its
+    tree head is signed by the peer, its entry is in that tree, and it records the same exchange (same
+    system, request and response hashes) as this node's own entry `evidence_id`. Returns each check."""
+    own = ExchangeEvidence.objects.filter(evidence_id=evidence_id, operation__startswith="remote-").first()
+    if own is None:
+        raise NotFound("没有这条跨节点存证 / no such cross-node evidence entry")
+    answer = node_call(node, "GET", f"{NODE_API}/evidence/{peer_evidence_id}")
+    checks: dict[str, bool] = {}
+    try:
+        head = tree_head_check(jws=answer["tree_head"]["jws"], jwks=node.jwks)
+        checks["signed_by_peer"] = head.get("node") == node.code
+    except ValueError:
+        head, checks["signed_by_peer"] = {}, False
+    canonical = str(answer.get("canonical", "")).encode("utf-8")
+    checks["in_peer_log"] = bool(head) and inclusion_holds(
+        index=int(answer.get("leaf_index", -1)),
+        size=int(head.get("tree_size", 0)),
+        leaf=leaf_hash(canonical),
+        proof=[bytes.fromhex(p) for p in answer.get("audit_path", [])],
+        root=bytes.fromhex(str(head.get("root_hash", ""))),
+    )
+    theirs = json.loads(canonical or b"{}")
+    checks["same_exchange"] = (
+        theirs.get("consumer") == f"{node_code()}:{own.consumer}"
+        and theirs.get("request_hash") == own.request_hash
+        and theirs.get("response_hash") == own.response_hash
+    )
+    return {"valid": all(checks.values()), "checks": checks, "peer_entry": theirs}
+
+
+def node_tree_head_audit(*, actor: Any, node: Node) -> dict[str, Any]:
+    """Audit a peer's evidence log: its newest tree head must be signed with its pinned keys, name the
+    peer, and extend the head this node checked last (a consistency proof; never a shorter or another
+    tree). A head that holds is kept as the new reference; one that does not is refused and audited."""
+    head = node_call(node, "GET", "/api/v1/exchange/evidence/tree-head")
+    problem = ""
+    try:
+        payload = tree_head_check(jws=str(head.get("jws", "")), jwks=node.jwks)
+    except ValueError:
+        payload, problem = {}, "树头签名无效 / the tree head's signature does not verify with the pinned keys"
+    previous = node.tree_head or {}
+    size, root = int(payload.get("tree_size", 0)), str(payload.get("root_hash", ""))
+    if not problem and payload.get("node") != node.code:
+        problem = "树头不属于该节点 / the tree head names another node"
+    elif not problem and previous:
+        old_size, old_root = int(previous["tree_size"]), str(previous["root_hash"])
+        if size < old_size:
+            problem = "对方日志比上次核验时短 / the peer's log is shorter than at the last check"
+        elif size == old_size:
+            problem = "" if root == old_root else "同一大小的树根不同 / another root for the same size"
+        else:
+            proof = node_call(
+                node, "GET", f"/api/v1/exchange/evidence/proof/consistency?first={old_size}&second={size}"
+            )
+            if not consistency_holds(
+                first=old_size,
+                second=size,
+                first_root=bytes.fromhex(old_root),
+                second_root=bytes.fromhex(root),
+                proof=[bytes.fromhex(p) for p in proof.get("proof", [])],
+            ):
+                problem = "一致性证明不成立：对方日志被改写 / the consistency proof fails: the log was rewritten"
+    with transaction.atomic():
+        if not problem:
+            node.tree_head = {"tree_size": size, "root_hash": root, "timestamp": payload.get("timestamp")}
+            node.tree_head_checked_at = timezone.now()
+            node.save(update_fields=["tree_head", "tree_head_checked_at"])
+        audit_record(
+            actor=actor,
+            action="exchange.node_tree_head_check",
+            object_type="node",
+            object_id=node.code,
+            changes={"tree_size": size, "root_hash": root, "previous": previous.get("tree_size"), "problem": problem},
+        )
+    return {"valid": not problem, "problem": problem, "tree_size": size, "root_hash": root}

@@ -1,5 +1,5 @@
-"""Background work of the exchange (Huey): signing the evidence log's tree head, and refreshing SQL and
-HTTP sources by their update cycle."""
+"""Background work of the exchange (Huey): signing the evidence log's tree head, refreshing SQL and HTTP
+sources by their update cycle, and auditing the federated nodes' evidence logs."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from govplus.core.errors import GovplusError
+from govplus.exchange.federation import node_tree_head_audit
+from govplus.exchange.models import Node
 from govplus.exchange.sources import sources_refresh_due
 from govplus.exchange.tree_heads import tree_head_sign
 
@@ -38,3 +41,18 @@ def refresh_sources() -> None:
             version.changed,
             version.removed,
         )
+
+
+@db_periodic_task(crontab(minute="20"))
+def audit_federated_nodes() -> None:
+    """Every hour: check each active peer's signed tree head against the one checked last (a peer that
+    rewrote its evidence is logged as an error and audited; a peer that cannot be reached is retried
+    next hour)."""
+    for node in Node.objects.filter(is_active=True):
+        try:
+            result = node_tree_head_audit(actor=None, node=node)
+        except GovplusError as error:
+            logger.warning("node %s not audited: %s", node.code, error.message_en)
+            continue
+        if not result["valid"]:
+            logger.error("node %s evidence log: %s", node.code, result["problem"])

@@ -37,6 +37,7 @@ def main() -> None:
             "GOVPLUS_TESTING": "off",
             "REDIS_URL": "",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "GOVPLUS_EXCHANGE_STH_INTERVAL": "0",  # a new signed tree head whenever one is asked for
         }
     )
     import django

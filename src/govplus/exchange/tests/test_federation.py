@@ -236,3 +236,64 @@ def test_the_pages_register_the_city_show_its_catalogue_and_ask_for_a_resource(e
     listing = client.get(reverse("portal:exchange_nodes")).content.decode()
     assert "派出所名录" in listing and "已授权" in listing
     assert client.get(reverse("portal:exchange_node", args=["330599"])).status_code == 404
+
+
+def test_a_county_system_reads_city_data_through_its_gateway_and_both_nodes_prove_it(exchange, peer, live_server):
+    from urllib.parse import quote
+
+    from authlib.integrations.requests_client import OAuth2Session
+
+    from govplus.exchange.federation import node_tree_head_audit, peer_evidence_check
+    from govplus.exchange.models import ExchangeEvidence
+
+    node = node_register(actor=None, url=peer.url, thumbprint=peer.thumbprint)
+    start, end = _year()
+    for code, fields in (("330500-GAJ-0002", ["code", "name"]), ("330500-GAJ-0001", ["name"])):
+        remote_request_create(
+            actor=exchange.consumer_officer,
+            node=node,
+            resource_code=code,
+            consumer=exchange.consumer,
+            purpose="核对",
+            legal_basis="《户口登记条例》",
+            fields=fields,
+            valid_from=start,
+            valid_until=end,
+        )
+    client_id = exchange.consumer.application.client_id
+    with OAuth2Session(client_id, exchange.secret, scope="exchange") as session:
+        token = session.fetch_token(live_server.url + "/o/token/", grant_type="client_credentials")["access_token"]
+    headers = {"Authorization": f"Bearer {token}", "X-Purpose": quote("核对辖区派出所")}
+    gateway = f"{live_server.url}/api/v1/exchange/gateway/nodes/330500"
+
+    answer = httpx.get(f"{gateway}/330500-GAJ-0002/records/PCS01", headers=headers)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["data"]["values"] == {"code": "PCS01", "name": "爱山派出所"}  # the phone was not granted
+    own = ExchangeEvidence.objects.get(evidence_id=body["evidence_id"])
+    assert (own.operation, own.resource_code, own.consumer) == ("remote-lookup", "330500:330500-GAJ-0002", client_id)
+    proved = peer_evidence_check(node=node, evidence_id=own.evidence_id, peer_evidence_id=body["peer_evidence_id"])
+    assert proved["valid"], proved
+    assert proved["checks"] == {"signed_by_peer": True, "in_peer_log": True, "same_exchange": True}
+    assert proved["peer_entry"]["consumer"] == f"330521:{client_id}"
+    assert "爱山派出所" not in str(proved["peer_entry"])  # evidence, never the data
+
+    # 户籍人口 is still waiting for the city's data officer: the city refuses, through the county's gateway
+    refused = httpx.get(f"{gateway}/330500-GAJ-0001/records/330501199001011237", headers=headers)
+    assert refused.status_code == 403 and refused.json()["message"].startswith("湖州市：")
+
+    first = node_tree_head_audit(actor=None, node=node)
+    assert first["valid"] and first["tree_size"] >= 1
+    batch = httpx.post(f"{gateway}/330500-GAJ-0002/records:batch", json={"keys": ["PCS01", "PCS99"]}, headers=headers)
+    assert batch.status_code == 200 and batch.json()["data"]["missing"] == ["PCS99"]
+    second = node_tree_head_audit(actor=None, node=node)  # the peer signs a new head on request (peer_node.py)
+    assert second["valid"] and second["tree_size"] > first["tree_size"]  # and it extends the first
+    node.refresh_from_db()
+    node.tree_head = {**node.tree_head, "root_hash": "00" * 32}  # what a rewritten history would look like
+    node.save(update_fields=["tree_head"])
+    same_size = node_tree_head_audit(actor=None, node=node)
+    assert not same_size["valid"] and "another root for the same size" in same_size["problem"]
+    assert httpx.get(f"{gateway}/330500-GAJ-0002/records/PCS01", headers=headers).status_code == 200
+    forged = node_tree_head_audit(actor=None, node=node)  # grown since: the consistency proof cannot hold
+    assert not forged["valid"] and "the log was rewritten" in forged["problem"]
+    assert AuditEntry.objects.filter(action="exchange.node_tree_head_check", object_id="330500").count() == 4

@@ -7,6 +7,7 @@ import json
 import time
 
 import pytest
+from django.test import Client
 
 from govplus.catalog.services import builtin_processes_install, catalog_import
 from govplus.core.crypto import decrypt_text
@@ -83,3 +84,24 @@ def test_the_demo_publishes_six_coherent_resources_once(demo_county):
     versions = SourceVersion.objects.count()
     assert demo_exchange_create(actor=demo_county["admin"], log=lambda _: None) == {}
     assert SourceVersion.objects.count() == versions  # a second run writes nothing
+
+    # the demo consumer system reads 户籍人口 with the credentials the README prints, once made
+    from urllib.parse import quote
+
+    from govplus.demo.exchange import DEMO_CONSUMER_ID, DEMO_CONSUMER_SECRET, demo_consumer_create
+    from govplus.exchange.tests.test_gateway import token_for
+
+    assert demo_consumer_create(actor=demo_county["admin"], log=lambda _: None)
+    assert not demo_consumer_create(actor=demo_county["admin"], log=lambda _: None)  # once
+    token = token_for(DEMO_CONSUMER_ID, DEMO_CONSUMER_SECRET)
+    answer = Client().get(
+        f"/api/v1/exchange/gateway/330521-GAJ-0001/records/{citizen_id}",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        HTTP_X_PURPOSE=quote("养老保险待遇资格认证"),
+        HTTP_X_CASE_NUMBER="RSJ-2026-0001",
+        HTTP_X_CONSENT=quote("申请人书面授权"),
+    )
+    assert answer.status_code == 200, answer.content
+    values = answer.json()["data"]["values"]
+    assert values["name"] == "张三" and values["id_number"] != citizen_id  # 敏感 fields come masked
+    assert "address" not in values  # not granted

@@ -52,6 +52,10 @@ RATE_LIMITED = {
     "/api/v1/exchange/gateway/{resource}/records/{key}",
     "/api/v1/exchange/gateway/{resource}/records:batch",
     "/api/v1/exchange/gateway/{resource}/changes",
+    # a lookup of a peer node's resource counts against the caller's rate here and the peer's there
+    "/api/v1/exchange/gateway/nodes/{node}/{resource}/records/{key}",
+    "/api/v1/exchange/gateway/nodes/{node}/{resource}/records:batch",
+    "/api/v1/exchange/node/lookup",
 }
 
 

@@ -288,6 +288,11 @@ def test_usage_by_day_for_both_sides_and_nobody_else(exchange, consumer):
     assert page.status_code == 200
     html = page.content.decode()
     assert "社保待遇审核系统" in html and exchange.population.code in html and 'scope="col"' in html
+    # the chart of calls per day draws the same figures from a JSON block (no inline script)
+    chart = json.loads(html.split('<script id="usage-chart" type="application/json">')[1].split("</script>")[0])
+    bars = {series["name"]: sum(series["data"]) for series in chart["series"]}
+    assert bars == {"单条查询": 1, "批量查询": 2} and len(chart["xAxis"]["data"]) == 30
+    assert 'data-chart="usage-chart"' in html and "echarts.min.js" in html
 
 
 def test_each_resource_has_its_own_valid_openapi_document(exchange):

@@ -56,6 +56,10 @@ RATE_LIMITED = {
     "/api/v1/exchange/gateway/nodes/{node}/{resource}/records/{key}",
     "/api/v1/exchange/gateway/nodes/{node}/{resource}/records:batch",
     "/api/v1/exchange/node/lookup",
+    # the API contract's paths of the same three gateway operations
+    "/api/v1/exchange/resources/{code}/records/{key}",
+    "/api/v1/exchange/resources/{code}/lookup",
+    "/api/v1/exchange/resources/{code}/changes",
 }
 
 

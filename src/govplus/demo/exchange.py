@@ -629,7 +629,7 @@ DEMO_CONSUMER_FIELDS = ["id_number", "name", "sex", "birth_date", "household_num
 
 
 def demo_consumer_create(*, actor: Any, log: Callable[[str], None] = print) -> bool:
-    """人社局's 社保待遇资格认证系统 as a consumer system of the gateway (client credentials
+    """民政局's 最低生活保障审核系统 as a consumer system of the gateway (client credentials
     `demo-consumer` / `demo-consumer-secret`, demo only), granted 户籍人口 for a year — registered and
     asked for by the platform administrator (`actor`), granted at once (无条件共享). A second run changes
     nothing; returns whether it made it."""
@@ -639,14 +639,14 @@ def demo_consumer_create(*, actor: Any, log: Callable[[str], None] = print) -> b
 
     if get_application_model().objects.filter(client_id=DEMO_CONSUMER_ID).exists():
         return False
-    rsj = Department.objects.filter(code="rsj").first()
+    mzj = Department.objects.filter(code="mzj").first()
     population = Resource.objects.filter(code="330521-GAJ-0001").first()
-    if rsj is None or population is None:
+    if mzj is None or population is None:
         return False
     consumer, _secret = consumer_system_create(
         actor=actor,
-        department=rsj,
-        name="社保待遇资格认证系统",
+        department=mzj,
+        name="最低生活保障审核系统",
         client_id=DEMO_CONSUMER_ID,
         client_secret=DEMO_CONSUMER_SECRET,
     )
@@ -655,11 +655,11 @@ def demo_consumer_create(*, actor: Any, log: Callable[[str], None] = print) -> b
         actor=actor,
         resource=population,
         consumer=consumer,
-        purpose="养老保险待遇资格认证：核对参保人身份与户籍",
-        legal_basis="《社会保险法》第七十二条；《人力资源社会保障部关于社会保险待遇资格认证的通知》",
+        purpose="最低生活保障审核：核对申请人及其家庭成员的身份与户籍",
+        legal_basis="《社会救助暂行办法》第十一条；《最低生活保障审核确认办法》第十四条",
         fields=DEMO_CONSUMER_FIELDS,
         valid_from=today,
         valid_until=_years_after(today, 1),
     )
-    log(f"演示接入系统 / demo consumer system: {DEMO_CONSUMER_ID} (人社局, 户籍人口)")
+    log(f"演示接入系统 / demo consumer system: {DEMO_CONSUMER_ID} (民政局, 户籍人口)")
     return True

@@ -100,6 +100,6 @@ def demo_accounts_text() -> str:
     lines.append("  {部门}.reviewer / {部门}.approver  其他部门的审核员、审批员（如 rsj.reviewer）")
     lines.append(
         f"共享交换网关的演示接入系统 / demo gateway client (client credentials, demo only): "
-        f"{DEMO_CONSUMER_ID} / {DEMO_CONSUMER_SECRET} — 人社局, 户籍人口 330521-GAJ-0001"
+        f"{DEMO_CONSUMER_ID} / {DEMO_CONSUMER_SECRET} — 民政局, 户籍人口 330521-GAJ-0001"
     )
     return "\n".join(lines)

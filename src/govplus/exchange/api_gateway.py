@@ -231,6 +231,102 @@ def gateway_batch(
     )
 
 
+# ---- the paths of the API contract: the same operations, under the catalogue's resource ---------
+
+
+class ContractChangeOut(Schema):
+    key: str | None
+    version: int
+    deleted: bool
+    record: dict[str, Any] | None
+
+
+class ContractChangesOut(Schema):
+    evidence_id: str
+    next: int = Field(description="下次查询的 since / the `since` of the next call")
+    has_more: bool
+    results: list[ContractChangeOut]
+
+
+@router.get(
+    "/exchange/resources/{code}/records/{key}",
+    auth=CONSUMER_AUTH,
+    response={200: LookupOut, **errors(401, 403, 404, 422, 429)},
+    summary="按主键查询一条记录（同 gateway/{resource}/records/{key}）/ one record by its key",
+)
+def resource_record(
+    request: HttpRequest,
+    code: str,
+    key: str,
+    purpose: str = PURPOSE,
+    case_number: str = CASE,
+    consent: str = CONSENT,
+) -> Any:
+    return _answer(
+        gateway.gateway_lookup(
+            consumer=actor_of(request), resource_code=code, key=key, call=_call(purpose, case_number, consent)
+        )
+    )
+
+
+@router.post(
+    "/exchange/resources/{code}/lookup",
+    auth=CONSUMER_AUTH,
+    response={200: BatchOut, **errors(401, 403, 404, 422, 429)},
+    summary=f"批量查询（最多 {gateway.MAX_BATCH_KEYS} 个主键）/ up to {gateway.MAX_BATCH_KEYS} records by key",
+)
+def resource_lookup(
+    request: HttpRequest,
+    code: str,
+    payload: BatchIn,
+    purpose: str = PURPOSE,
+    case_number: str = CASE,
+    consent: str = CONSENT,
+) -> Any:
+    return _answer(
+        gateway.gateway_batch(
+            consumer=actor_of(request), resource_code=code, keys=payload.keys, call=_call(purpose, case_number, consent)
+        )
+    )
+
+
+@router.get(
+    "/exchange/resources/{code}/changes",
+    auth=CONSUMER_AUTH,
+    response={200: ContractChangesOut, **errors(401, 403, 404, 422, 429)},
+    summary="自某版本以来的变更：{next, results: [{key, version, record}]}（since=0 逐页读取全部记录）"
+    " / the changes since a version (since=0 pages through every record)",
+)
+def resource_changes(
+    request: HttpRequest,
+    code: str,
+    since: int = Query(0, ge=0, le=2**62),
+    limit: int = Query(100, ge=1, le=gateway.MAX_CHANGES),
+    purpose: str = PURPOSE,
+    case_number: str = CASE,
+    consent: str = CONSENT,
+) -> Any:
+    answer = gateway.gateway_changes(
+        consumer=actor_of(request),
+        resource_code=code,
+        since=since,
+        limit=limit,
+        call=_call(purpose, case_number, consent),
+    )
+    data = answer["data"]
+    return _answer(
+        {
+            "evidence_id": answer["evidence_id"],
+            "next": data["next_since"],
+            "has_more": data["has_more"],
+            "results": [
+                {"key": r["key"], "version": r["version"], "deleted": r["deleted"], "record": r["values"]}
+                for r in data["records"]
+            ],
+        }
+    )
+
+
 def _peer(code: str) -> Any:
     node = Node.objects.filter(code=code, is_active=True).first()
     if node is None:

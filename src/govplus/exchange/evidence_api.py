@@ -42,6 +42,7 @@ class EvidenceTreeHeadOut(Schema):
         "{log, node, tree_size, root_hash, timestamp} as sorted, compact JSON"
     )
     jwks_uri: str = Field(description="where the verifying keys are published")
+    signature: str = Field(description="the same compact JWS (the name the API contract gives it)")
 
 
 class EvidenceEntryOut(Schema):
@@ -77,6 +78,7 @@ def head_out(head: ExchangeTreeHead) -> dict[str, Any]:
         "kid": head.kid,
         "jws": head.jws,
         "jwks_uri": tree_heads.jwks_uri(),
+        "signature": head.jws,
     }
 
 
@@ -129,6 +131,20 @@ def inclusion_proof(
     tree_size: int | None = Query(None, ge=1),
 ) -> Any:
     """Without `tree_size`: against the newest signed head (signed now if none covers the entry)."""
+    return _inclusion(request, evidence_id, tree_size)
+
+
+@router.get(
+    "/exchange/evidence/{evidence_id}/proof",
+    auth=EVIDENCE_AUTH,
+    response={200: EvidenceInclusionOut, **errors(401, 403, 404, 422)},
+    summary="一条存证的包含证明（API 约定的路径）/ inclusion proof of one entry (the contract's path)",
+)
+def evidence_proof(request: HttpRequest, evidence_id: str, tree_size: int | None = Query(None, ge=1)) -> Any:
+    return _inclusion(request, evidence_id[:36], tree_size)
+
+
+def _inclusion(request: HttpRequest, evidence_id: str, tree_size: int | None) -> dict[str, Any]:
     entry = exports.evidence_visible_to(actor=actor_of(request), evidence_id=evidence_id)
     size = tree_size if tree_size is not None else tree_heads.tree_head_covering(entry.leaf_index).tree_size
     if not entry.leaf_index < size <= evidence_tree.log_size():
@@ -156,6 +172,19 @@ def inclusion_proof(
 )
 def consistency_proof(request: HttpRequest, first: int = Query(...), second: int | None = Query(None)) -> Any:
     """Without `second`: up to the newest signed head."""
+    return _consistency(first, second)
+
+
+@router.get(
+    "/exchange/evidence/consistency",
+    response={200: EvidenceConsistencyOut, **errors(404, 422)},
+    summary="一致性证明（API 约定的路径）/ consistency proof (the contract's path, public)",
+)
+def evidence_consistency(request: HttpRequest, first: int = Query(...), second: int | None = Query(None)) -> Any:
+    return _consistency(first, second)
+
+
+def _consistency(first: int, second: int | None) -> dict[str, Any]:
     if second is None:
         head = tree_heads.tree_head_current()
         if head is None:

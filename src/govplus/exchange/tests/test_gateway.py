@@ -314,3 +314,47 @@ def test_each_resource_has_its_own_valid_openapi_document(exchange):
     flow = document["components"]["securitySchemes"]["ConsumerClientCredentials"]["flows"]["clientCredentials"]
     assert flow["tokenUrl"].endswith("/o/token/") and "exchange" in flow["scopes"]
     assert Client().get(f"{GATEWAY}/NO-SUCH/openapi.json").status_code == 404
+
+
+def test_the_api_contracts_paths_answer_as_the_issue_states(exchange, consumer):
+    """GET resources/{code}/records/{key}, POST resources/{code}/lookup {"keys"}, GET resources/{code}/changes
+    → {"next", "results": [{"key", "version", "record"}]}; the tree head's `signature` is a JWS verifiable
+    with the platform's published keys; evidence/{id}/proof and evidence/consistency."""
+    from jwcrypto import jwk, jws
+
+    grant(exchange, exchange.population, ["id_number", "name"])
+    resources = "/api/v1/exchange/resources"
+    code = exchange.population.code
+    one = consumer.http.get(f"{resources}/{code}/records/{ID_NUMBER}", **CASE)
+    assert one.status_code == 200 and one.json()["data"]["values"]["name"] == "张三" and one.json()["evidence_id"]
+    many = consumer.http.post(
+        f"{resources}/{code}/lookup", {"keys": [ID_NUMBER, "nobody"]}, content_type="application/json", **CASE
+    )
+    assert many.status_code == 200 and many.json()["data"]["missing"] == ["nobody"]
+    no_purpose = consumer.http.get(f"{resources}/{code}/records/{ID_NUMBER}")
+    assert no_purpose.status_code == 422 and "purpose" in str(no_purpose.json()["fields"]).lower()
+    changes = consumer.http.get(f"{resources}/{code}/changes", {"since": 0}, **CASE).json()
+    assert changes["next"] == 1 and changes["has_more"] is False
+    assert changes["results"] == [
+        {
+            "key": ID_NUMBER,
+            "version": 1,
+            "deleted": False,
+            "record": {"id_number": "330521********1234", "name": "张三"},
+        }
+    ]
+
+    head = Client().get("/api/v1/exchange/evidence/tree-head").json()
+    assert head["tree_size"] == 3 and head["signature"] == head["jws"]
+    keys = jwk.JWKSet.from_json(Client().get("/o/.well-known/jwks.json").content)
+    token = jws.JWS()
+    token.deserialize(head["signature"])
+    token.verify(keys.get_key(token.jose_header["kid"]), alg="RS256")
+    signed = json.loads(token.payload)
+    assert (signed["tree_size"], signed["root_hash"], signed["timestamp"]) == (3, head["root_hash"], head["timestamp"])
+    officer = Client()
+    officer.force_login(exchange.provider_officer)
+    proof = officer.get(f"/api/v1/exchange/evidence/{one.json()['evidence_id']}/proof", {"tree_size": 3}).json()
+    assert (proof["leaf_index"], proof["tree_size"], len(proof["audit_path"])) == (0, 3, 2)
+    consistency = Client().get("/api/v1/exchange/evidence/consistency", {"first": 1, "second": 3}).json()
+    assert consistency["proof"] and consistency["first"] == 1

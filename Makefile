@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 # The suite runs on both cores (pytest-xdist); `make test PYTEST_ARGS=` runs it in one process.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test install lint typecheck imports check messages bench clean vendor-echarts
+.PHONY: run run-city test install lint typecheck imports check messages bench clean vendor-echarts
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "govplus needs Python 3.11 or newer / 需要 Python 3.11 或更新版本"; exit 1; }
@@ -28,6 +28,21 @@ run: install
 	@$(BIN)/govplus run_huey --quiet & HUEY_PID=$$!; \
 	  trap 'kill $$HUEY_PID 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/govplus runserver $(HOST):$(PORT)
+
+# A second node beside `make run` (in another terminal): the city of Huzhou (330500) on CITY_PORT with its
+# own database under var/city; it registers the county and the county registers it (docs/exchange.md).
+CITY_PORT ?= 8001
+COUNTY_VAR ?= $(CURDIR)/var
+CITY_ENV = GOVPLUS_VAR_DIR=$(CURDIR)/var/city GOVPLUS_NODE_CODE=330500 GOVPLUS_NODE_NAME=湖州市 \
+  GOVPLUS_NODE_NAME_EN="Huzhou City" GOVPLUS_NODE_LEVEL=city GOVPLUS_NODE_URL=http://$(HOST):$(CITY_PORT) HUEY_IMMEDIATE=on
+run-city: install
+	$(CITY_ENV) $(BIN)/govplus migrate --noinput -v0
+	$(CITY_ENV) $(BIN)/govplus seed_city --peer http://$(HOST):$(PORT)
+	@$(CITY_ENV) $(BIN)/govplus runserver $(HOST):$(CITY_PORT) --noreload & CITY_PID=$$!; \
+	  trap 'kill $$CITY_PID 2>/dev/null' EXIT INT TERM; sleep 4; \
+	  GOVPLUS_VAR_DIR=$(COUNTY_VAR) $(BIN)/govplus exchange_node register http://$(HOST):$(CITY_PORT) \
+	    || echo "在县节点登记市节点 / register the city at the county: govplus exchange_node register http://$(HOST):$(CITY_PORT)"; \
+	  echo "湖州市: http://$(HOST):$(CITY_PORT)/"; wait $$CITY_PID
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

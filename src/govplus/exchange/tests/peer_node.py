@@ -3,9 +3,10 @@ its own keys, served on loopback in its own process.
 
     python -m govplus.exchange.tests.peer_node --port P --var DIR --peer URL
 
-Migrates its database, publishes two resources of its 公安局 (户籍人口 with one person, conditional; and
-派出所名录, unconditional), registers the peer node at URL (the county) and serves until killed. It prints
-`READY <thumbprint>` once it listens, so the test knows what to compare.
+Migrates its database, seeds it as `make run-city` does (`govplus seed_city`, govplus/demo/city.py: its
+公安局 publishes 户籍人口, conditional, and 派出所名录, unconditional), registers the peer node at URL (the
+county) and serves until killed. It prints `READY <thumbprint>` before it listens, so the test knows
+what to compare.
 """
 
 from __future__ import annotations
@@ -46,46 +47,11 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    seed(args.peer)
+    call_command("seed_city", peer=args.peer)
     from govplus.exchange.federation import node_document
 
     print("READY", node_document()["thumbprint"], flush=True)
     call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False, use_threading=True, skip_checks=True)
-
-
-def seed(peer_url: str) -> None:
-    from govplus.exchange.federation import node_register
-    from govplus.exchange.models import Resource
-    from govplus.exchange.records import records_write
-    from govplus.exchange.tests.conftest import resource_make
-    from govplus.identity.models import Department, Role
-    from govplus.identity.services import staff_create
-
-    gaj, _ = Department.objects.get_or_create(code="hzgaj", defaults={"name": "湖州市公安局"})
-    staff_create(
-        actor=None,
-        username="hz_data_officer",
-        password="Pw#12345678",
-        display_name="市公安数据员",
-        roles=[(gaj, Role.DEPARTMENT_ADMIN)],
-    )
-    population = resource_make(
-        "330500-GAJ-0001",
-        "户籍人口",
-        gaj,
-        Resource.ShareClass.CONDITIONAL,
-        [("id_number", "公民身份号码", 3, True), ("name", "姓名", 2, True), ("address", "住址", 3, True)],
-    )
-    records_write(population, [{"id_number": "330501199001011237", "name": "王五", "address": "湖州市吴兴区"}])
-    stations = resource_make(
-        "330500-GAJ-0002",
-        "派出所名录",
-        gaj,
-        Resource.ShareClass.UNCONDITIONAL,
-        [("code", "编码", 1, False), ("name", "名称", 1, False), ("phone", "电话", 1, False)],
-    )
-    records_write(stations, [{"code": "PCS01", "name": "爱山派出所", "phone": "0572-2000001"}])
-    node_register(actor=None, url=peer_url)
 
 
 if __name__ == "__main__":

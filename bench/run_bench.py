@@ -4,6 +4,7 @@
     python bench/run_bench.py reads     [--duration 20] [--concurrency 16]
     python bench/run_bench.py workbench --label 100k [--duration 15]
     python bench/run_bench.py submit    [--rate 100] [--open-duration 20] [--closed 2,4,8,16]
+    python bench/run_bench.py exchange-gateway [--records 1000000] [--duration 20]
     python bench/run_bench.py rss
     python bench/run_bench.py report    # markdown tables of the latest figures
 
@@ -388,12 +389,17 @@ def measure_get(
     duration: float,
     header: tuple[str, str] | None = None,
     warmup: float = 3,
+    headers: list[str] | None = None,
+    check_paths: bool = True,
     **extra: object,
 ) -> dict[str, object]:
-    headers = dict([header]) if header else {}
-    for path in paths_file.read_text().split():
-        check(path, headers)
-    args = [str(paths_file), *(header or ())]
+    """`header` one (name, value) pair, or `headers` a flat list name, value, name, value …; with
+    `check_paths=False` only the first 20 paths are checked (a file of thousands of lookups)."""
+    pairs = list(header or ()) + list(headers or [])
+    sent = dict(zip(pairs[::2], pairs[1::2], strict=True))
+    for path in paths_file.read_text().split()[: None if check_paths else 20]:
+        check(path, sent)
+    args = [str(paths_file), *pairs]
 
     def once() -> dict[str, object]:
         wait_quiet()
@@ -633,6 +639,74 @@ def scenario_licence_lists(args: argparse.Namespace) -> None:
         )
 
 
+def scenario_exchange_gateway(args: argparse.Namespace) -> None:
+    """The gateway on a resource of a million records: lookups by key through the gateway (token, purpose,
+    case and consent headers, grant, masking, evidence) against the same keys read by a bare view with
+    one SQL query, same server, same run; then batches of 1,000 keys, timed one after another."""
+    server_start()
+    setup = subprocess.run(
+        [PY, str(BENCH / "exchange_setup.py"), "--records", str(args.records)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    info = json.loads(setup.stdout)
+    headers = [
+        "Authorization", f"Bearer {info['token']}",
+        "X-Purpose", "bench", "X-Case-Number", "BENCH-1", "X-Consent", "BENCH-CONSENT",
+    ]  # fmt: skip
+    bare = measure_get(
+        "exchange-gateway",
+        "bare-one-query",
+        WORK / "gateway-bare.paths",
+        args.concurrency,
+        args.duration,
+        check_paths=False,
+        records=info["records"],
+    )
+    lookup = measure_get(
+        "exchange-gateway",
+        "lookup",
+        WORK / "gateway.paths",
+        args.concurrency,
+        args.duration,
+        headers=headers,
+        check_paths=False,
+        records=info["records"],
+    )
+    body = (WORK / "gateway-batch.json").read_bytes()
+    timings = []
+    for _ in range(args.batches):
+        request = urllib.request.Request(
+            f"{URL}/api/v1/exchange/resources/{info['resource']}/lookup",
+            data=body,
+            method="POST",
+            headers={
+                "Authorization": f"Bearer {info['token']}",
+                "X-Purpose": "bench",
+                "Content-Type": "application/json",
+            },
+        )
+        started = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            records = len(json.loads(answer.read())["data"]["records"])
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    record(
+        {
+            "scenario": "exchange-gateway",
+            "label": "batch-1000",
+            "records_returned": records,
+            "p50_ms": round(timings[len(timings) // 2], 1),
+            "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 1),
+            "max_ms": round(timings[-1], 1),
+            "batches": len(timings),
+        }
+    )
+    ratio = float(lookup["rps"]) / float(bare["rps"])  # type: ignore[arg-type]
+    print(json.dumps({"lookup_vs_bare": round(ratio, 2), "records": info["records"]}), flush=True)
+
+
 def scenario_rss(args: argparse.Namespace) -> None:
     record({"scenario": "rss", "label": "after-load", "workers": worker_pids()})
 
@@ -736,7 +810,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
         "scenario",
-        choices=["server-start", "server-stop", "reads", "workbench", "submit", "licence-lists", "rss", "report"],
+        choices=[
+            "server-start",
+            "server-stop",
+            "reads",
+            "workbench",
+            "submit",
+            "licence-lists",
+            "exchange-gateway",
+            "rss",
+            "report",
+        ],
     )
     parser.add_argument("--duration", type=float, default=20)
     parser.add_argument("--concurrency", type=int, default=16)
@@ -745,6 +829,8 @@ def main() -> None:
     parser.add_argument("--open-duration", type=float, default=20)
     parser.add_argument("--closed", default="2,4,8,16")
     parser.add_argument("--closed-duration", type=float, default=15)
+    parser.add_argument("--records", type=int, default=1_000_000, help="exchange-gateway: records in the resource")
+    parser.add_argument("--batches", type=int, default=20, help="exchange-gateway: batches of 1,000 keys timed")
     args = parser.parse_args()
     boost([os.getpid()])  # this session's group: wrk and the open-loop generator run in it
     if args.scenario == "server-start":
@@ -757,6 +843,7 @@ def main() -> None:
             "workbench": scenario_workbench,
             "submit": scenario_submit,
             "licence-lists": scenario_licence_lists,
+            "exchange-gateway": scenario_exchange_gateway,
             "rss": scenario_rss,
             "report": scenario_report,
         }[args.scenario](args)

@@ -1,4 +1,4 @@
--- GET a rotating list of paths.   wrk -s bench/wrk/paths.lua URL -- PATHS_FILE [HEADER_NAME HEADER_VALUE]
+-- GET a rotating list of paths.   wrk -s bench/wrk/paths.lua URL -- PATHS_FILE [HEADER_NAME HEADER_VALUE]...
 -- Each connection starts at a different place in the list, so a mix of pages is served at once.
 package.path = debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "?.lua;" .. package.path
 require "report"
@@ -14,7 +14,7 @@ function init(args)
   for line in io.lines(args[1]) do
     if #line > 0 then paths[#paths + 1] = line end
   end
-  if args[2] then headers[args[2]] = args[3] end
+  for i = 2, #args - 1, 2 do headers[args[i]] = args[i + 1] end
   counter = (tid or 1) * 7
 end
 

@@ -9,6 +9,8 @@ Rules:
   in order, and a consumer that stored the last version it saw misses nothing.
 - A record that disappears from a full re-upload is kept as a tombstone (`is_deleted`, values emptied
   but its key kept, encrypted) with a new version, so a consumer learns which record was deleted.
+- A big write refreshes PostgreSQL's statistics every `STATISTICS_EVERY` rows it adds, so the lookups
+  of its later batches (and the gateway's) use the index on a table that has just grown (core.db).
 - A write that changed anything announces it, in its transaction, as one `exchange.records_changed`
   event (the versions before and after, and the changed keys' hashes when there are few): the change
   subscriptions push it to their endpoints.
@@ -26,10 +28,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from govplus.core.crypto import decrypt_text, encrypt_text, lookup_hash
+from govplus.core.db import statistics_refresh
 from govplus.core.events import event_publish
 from govplus.exchange.models import Resource, ResourceRecord
 
 BATCH = 2_000
+STATISTICS_EVERY = 20_000  # rows added between refreshes of PostgreSQL's statistics during one write
 
 
 def canonical_json(values: dict[str, Any]) -> str:
@@ -62,6 +66,7 @@ def records_write(resource: Resource, rows: Iterable[dict[str, Any]], *, replace
         version_from = version = locked.version
         seen: set[str] = set()
         batch: list[tuple[str, dict[str, Any]]] = []
+        analysed = [0]  # rows added when the table's statistics were last refreshed
 
         def flush() -> None:
             nonlocal added, changed, unchanged, version
@@ -103,6 +108,9 @@ def records_write(resource: Resource, rows: Iterable[dict[str, Any]], *, replace
                 updates, ["data_encrypted", "data_digest", "version", "is_deleted", "updated_at"]
             )
             batch.clear()
+            if added - analysed[0] >= STATISTICS_EVERY:  # a big load: keep the next batches' lookups indexed
+                statistics_refresh(ResourceRecord)
+                analysed[0] = added
 
         for row in rows:
             key = str(row.get(key_field, "")).strip()

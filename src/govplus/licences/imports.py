@@ -48,12 +48,13 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
 from govplus.core.audit import audit_record
 from govplus.core.crypto import encrypt_text, lookup_hash
+from govplus.core.db import statistics_refresh
 from govplus.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from govplus.core.events import event_publish
 from govplus.identity.models import BusinessProfile, CitizenProfile, Department, User
@@ -439,12 +440,8 @@ class _Duplicates:
 
 
 def _statistics_refresh() -> None:
-    """PostgreSQL plans the duplicate lookups by the licence table's statistics. A bulk load outruns
-    autovacuum (and a new library has none yet), and without them the planner reads the whole table for
-    every batch; so refresh them, as its manual advises after loading much data (about 0.3 s)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {Licence._meta.db_table}")
+    """PostgreSQL plans the duplicate lookups by the licence table's statistics (core.db)."""
+    statistics_refresh(Licence)
 
 
 def _data_rows(

@@ -222,6 +222,7 @@ class MerkleLog:
             connection = connections[self._manager().db]
             head = self._locked_head_raw(connection)
             frontier = Frontier.from_hex(head.tree_size, head.frontier)
+            before = Frontier.from_hex(head.tree_size, head.frontier)
             for row in rows:
                 index = frontier.size
                 digest = hash_leaf(self.canonical(index, values(row)))
@@ -236,6 +237,11 @@ class MerkleLog:
             if head.tree_size - head.signed_size >= every:
                 self._sign(head, frontier.root().hex())
             self._head_update(connection, head)
+            self._appended(before, rows)
+
+    def _appended(self, before: Frontier, rows: list[Any]) -> None:
+        """A hook for a log that keeps more than the leaves (the exchange log's subtree nodes): called
+        inside the append's transaction, under the head's lock, with the tree's edge before the rows."""
 
     def _locked_head_raw(self, connection: Any) -> MerkleLogHead:
         """The head row, locked (FOR UPDATE where the database has it; SQLite's BEGIN IMMEDIATE already

@@ -21,12 +21,11 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, transaction
 from django.utils import timezone
 
 from govplus.core.merkle import Frontier
@@ -69,16 +68,10 @@ def entry_canonical(leaf_index: int, values: Sequence[Any]) -> bytes:
 class EvidenceLog(MerkleLog):
     """The exchange log: core's Merkle log that also stores the subtrees each append completes."""
 
-    def append(self, rows: list[Any], values: Callable[[Any], Sequence[Any]]) -> None:
-        if not rows:
-            return
-        with transaction.atomic(savepoint=False):
-            # the head row, locked until the caller commits: nobody appends in between (plain SQL, as
-            # core's append reads it: the gateway appends on every call)
-            head = self._locked_head_raw(connections[self._manager().db])
-            before = Frontier.from_hex(head.tree_size, head.frontier)
-            super().append(rows, values)
-            nodes_store(before, [bytes.fromhex(row.leaf_hash) for row in rows])
+    def _appended(self, before: Frontier, rows: list[Any]) -> None:
+        """Under the head's lock, in the append's transaction: the subtrees these leaves complete (the
+        head is read once per append, by core's `append`; the gateway appends on every call)."""
+        nodes_store(before, [bytes.fromhex(row.leaf_hash) for row in rows])
 
 
 EVIDENCE_LOG = EvidenceLog(

@@ -21,6 +21,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--var", required=True)
     parser.add_argument("--peer", required=True)
+    parser.add_argument("--gunicorn", action="store_true", help="serve with gunicorn (2 workers), as in production")
     args = parser.parse_args()
     os.environ.update(
         {
@@ -51,6 +52,9 @@ def main() -> None:
     from govplus.exchange.federation import node_document
 
     print("READY", node_document()["thumbprint"], flush=True)
+    if args.gunicorn:  # the benchmark: production's server (TCP_NODELAY, keep-alive) instead of runserver's
+        gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+        os.execv(gunicorn, [gunicorn, "config.wsgi:application", "--bind", f"127.0.0.1:{args.port}", "--workers", "2"])
     call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False, use_threading=True, skip_checks=True)
 
 

@@ -31,8 +31,9 @@ from govplus.core.errors import NotFound, PermissionDenied, ValidationFailed
 from govplus.exchange.evidence import evidence_canonical, node_code
 from govplus.exchange.evidence_tree import inclusion_proofs
 from govplus.exchange.models import ExchangeEvidence, Resource
+from govplus.exchange.node_keys import node_jwks
 from govplus.exchange.selectors import DATA_ROLES
-from govplus.exchange.tree_heads import jwks_uri, published_jwks, tree_head_covering, tree_head_payload
+from govplus.exchange.tree_heads import jwks_uri, tree_head_covering, tree_head_payload
 from govplus.identity.selectors import is_platform_admin, staff_assignments, user_has_role
 
 EXPORT_FORMAT = "govplus-exchange-evidence-v1"
@@ -154,7 +155,7 @@ def evidence_export(
         "selection": selection,
         "hashing": HASHING,
         "jwks_uri": jwks_uri(),
-        "jwks": published_jwks(),
+        "jwks": node_jwks(),
         "tree_head": {**tree_head_payload(head), "kid": head.kid, "jws": head.jws},
         "entries": [_entry_out(entry, proofs[entry.leaf_index]) for entry in entries],
     }

@@ -38,9 +38,10 @@ from django.utils import timezone
 
 from govplus.core.audit import audit_record
 from govplus.core.errors import GovplusError, NotFound, PermissionDenied, ValidationFailed
-from govplus.exchange.evidence import evidence_canonical, evidence_record, node_code
+from govplus.core.merkle import verify_consistency, verify_inclusion
+from govplus.exchange.evidence import EVIDENCE_LOG, evidence_canonical, evidence_record, node_code
 from govplus.exchange.evidence_tree import inclusion_proof
-from govplus.exchange.gateway import CallPurpose, gateway_batch, gateway_lookup, gateway_rate_check
+from govplus.exchange.gateway import CallPurpose, call_request, gateway_batch, gateway_lookup, gateway_rate_check
 from govplus.exchange.models import (
     ConsumerSystem,
     ExchangeEvidence,
@@ -58,7 +59,6 @@ from govplus.exchange.node_keys import (
     node_call_verify,
     node_jwks,
 )
-from govplus.exchange.proof_check import consistency_holds, inclusion_holds, leaf_hash
 from govplus.exchange.records import record_key_hash
 from govplus.exchange.selectors import NodeActor, departments_seen_by, resources_published, speaks_for
 from govplus.exchange.services import consumer_system_create, share_request_create
@@ -512,14 +512,7 @@ def remote_lookup(
     data = answer["data"]
     operation = "lookup" if single else "batch"
     asked: dict[str, Any] = {"key": keys[0]} if single else {"keys": list(keys)}
-    request = {
-        "operation": operation,
-        "resource": resource_code,
-        "purpose": call.purpose,
-        "case_number": call.case_number,
-        "consent": call.consent,
-        **asked,
-    }  # what the peer's gateway hashed (gateway._request), so both entries carry the same hash
+    request = call_request(operation, resource_code, call, **asked)  # what the peer's gateway hashed
     records = [data] if single else data.get("records", [])
     with transaction.atomic():
         entry = evidence_record(
@@ -577,10 +570,10 @@ def peer_evidence_check(*, node: Node, evidence_id: str, peer_evidence_id: str) 
     except ValueError:
         head, checks["signed_by_peer"] = {}, False
     canonical = str(answer.get("canonical", "")).encode("utf-8")
-    checks["in_peer_log"] = bool(head) and inclusion_holds(
+    checks["in_peer_log"] = bool(head) and verify_inclusion(
         index=int(answer.get("leaf_index", -1)),
         size=int(head.get("tree_size", 0)),
-        leaf=leaf_hash(canonical),
+        leaf=EVIDENCE_LOG.hash_leaf(canonical),
         proof=[bytes.fromhex(p) for p in answer.get("audit_path", [])],
         root=bytes.fromhex(str(head.get("root_hash", ""))),
     )
@@ -617,7 +610,7 @@ def node_tree_head_audit(*, actor: Any, node: Node) -> dict[str, Any]:
             proof = node_call(
                 node, "GET", f"/api/v1/exchange/evidence/proof/consistency?first={old_size}&second={size}"
             )
-            if not consistency_holds(
+            if not verify_consistency(
                 first=old_size,
                 second=size,
                 first_root=bytes.fromhex(old_root),

@@ -236,7 +236,9 @@ def _evidence(
     return entry.evidence_id
 
 
-def _request(operation: str, resource_code: str, call: CallPurpose, **more: Any) -> dict[str, Any]:
+def call_request(operation: str, resource_code: str, call: CallPurpose, **more: Any) -> dict[str, Any]:
+    """What a call's request hash is taken over (see the module's rules); a peer node forwarding a
+    lookup builds the same, so both nodes' entries carry the same hash."""
     return {
         "operation": operation,
         "resource": resource_code,
@@ -263,7 +265,7 @@ def gateway_lookup(*, consumer: ConsumerSystem, resource_code: str, key: str, ca
         operation="lookup",
         call=call,
         record_count=1 if found else 0,
-        request=_request("lookup", allowed.resource_code, call, key=key),
+        request=call_request("lookup", allowed.resource_code, call, key=key),
         data=data,
         subject_hash=record_key_hash(key) if allowed.is_personal else "",
     )
@@ -302,7 +304,7 @@ def gateway_batch(
         operation="batch",
         call=call,
         record_count=len(records),
-        request=_request("batch", allowed.resource_code, call, keys=list(keys)),
+        request=call_request("batch", allowed.resource_code, call, keys=list(keys)),
         data=data,
     )
     return {"evidence_id": evidence_id, "resource": allowed.resource_code, "data": data}
@@ -351,7 +353,7 @@ def gateway_changes(
         operation="changes",
         call=call,
         record_count=len(records),
-        request=_request("changes", allowed.resource_code, call, since=since, limit=limit),
+        request=call_request("changes", allowed.resource_code, call, since=since, limit=limit),
         data=data,
     )
     return {"evidence_id": evidence_id, "resource": allowed.resource_code, "data": data}

@@ -19,13 +19,13 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from jwcrypto import jwk, jws
 from jwcrypto.common import JWException
+from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.utils import jwk_from_pem
 
 CALL_LIFETIME = 60  # seconds a signed call is good for
 CLOCK_SKEW = 30  # seconds of clock difference tolerated between nodes
@@ -39,23 +39,19 @@ class NodeCallRefused(Exception):
         self.message, self.message_en = message, message_en
 
 
-@lru_cache(maxsize=4)
-def _private_key(pem: str) -> jwk.JWK:
-    key = jwk.JWK.from_pem(pem.encode("utf-8"))
-    key["kid"] = key.thumbprint()
-    key["use"], key["alg"] = "sig", "RS256"
-    return key
-
-
 def node_private_key() -> jwk.JWK:
-    return _private_key(settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"])
+    """The platform's active OIDC signing key (RSA, private; django-oauth-toolkit's cached reader)."""
+    return jwk_from_pem(oauth2_settings.OIDC_RSA_PRIVATE_KEY)
 
 
 def node_jwks() -> dict[str, Any]:
-    """This node's public keys, as it publishes them to its peers."""
-    public = json.loads(node_private_key().export_public())
-    public.update({"kid": node_private_key()["kid"], "use": "sig", "alg": "RS256"})
-    return {"keys": [public]}
+    """The public keys the OIDC provider publishes (active, then inactive), as /o/.well-known/jwks.json
+    serves them: what verifies this node's calls and its evidence log's tree heads."""
+    keys = []
+    for pem in [oauth2_settings.OIDC_RSA_PRIVATE_KEY, *oauth2_settings.OIDC_RSA_PRIVATE_KEYS_INACTIVE]:
+        key = jwk_from_pem(pem)
+        keys.append({"alg": "RS256", "use": "sig", "kid": key.thumbprint(), **key.export_public(as_dict=True)})
+    return {"keys": keys}
 
 
 def jwks_thumbprint(jwks: dict[str, Any]) -> str:
@@ -83,7 +79,7 @@ def node_call_sign(*, issuer: str, audience: str, method: str, path: str, body: 
     }
     key = node_private_key()
     token = jws.JWS(json.dumps(claims, separators=(",", ":")).encode())
-    token.add_signature(key, alg="RS256", protected={"alg": "RS256", "kid": key["kid"], "typ": "node-call+jwt"})
+    token.add_signature(key, alg="RS256", protected={"alg": "RS256", "kid": key.thumbprint(), "typ": "node-call+jwt"})
     return "Node " + token.serialize(compact=True)
 
 

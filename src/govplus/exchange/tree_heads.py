@@ -31,10 +31,8 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from jwcrypto.common import JWException
-from jwcrypto.jwk import JWK, JWKSet
+from jwcrypto.jwk import JWKSet
 from jwcrypto.jws import JWS
-from oauth2_provider.settings import oauth2_settings
-from oauth2_provider.utils import jwk_from_pem
 
 from govplus.core.audit import audit_record
 from govplus.core.errors import Conflict, NotFound
@@ -43,6 +41,7 @@ from govplus.core.models import MerkleLogHead
 from govplus.exchange.evidence import node_code
 from govplus.exchange.evidence_tree import LOG_NAME, consistency_proof
 from govplus.exchange.models import ExchangeTreeHead
+from govplus.exchange.node_keys import node_private_key
 
 logger = logging.getLogger(__name__)
 
@@ -53,21 +52,6 @@ JWKS_PATH = "/o/.well-known/jwks.json"
 
 def _canonical(value: dict[str, Any]) -> bytes:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def signing_key() -> JWK:
-    """The platform's active OIDC signing key (RSA, private)."""
-    return jwk_from_pem(oauth2_settings.OIDC_RSA_PRIVATE_KEY)
-
-
-def published_jwks() -> dict[str, list[dict[str, Any]]]:
-    """The public keys the OIDC provider publishes (active, then inactive), as /o/.well-known/jwks.json
-    serves them: what verifies a tree head."""
-    keys = []
-    for pem in [oauth2_settings.OIDC_RSA_PRIVATE_KEY, *oauth2_settings.OIDC_RSA_PRIVATE_KEYS_INACTIVE]:
-        key = jwk_from_pem(pem)
-        keys.append({"alg": ALGORITHM, "use": "sig", "kid": key.thumbprint(), **key.export_public(as_dict=True)})
-    return {"keys": keys}
 
 
 def jwks_uri() -> str:
@@ -107,7 +91,7 @@ def tree_head_check(*, jws: str, jwks: dict[str, Any]) -> dict[str, Any]:
 
 
 def _sign(node: str, tree_size: int, root_hash: str) -> ExchangeTreeHead:
-    key = signing_key()
+    key = node_private_key()
     head = ExchangeTreeHead(
         node=node, tree_size=tree_size, root_hash=root_hash, timestamp_ms=time.time_ns() // 1_000_000
     )

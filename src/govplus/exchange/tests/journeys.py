@@ -232,8 +232,6 @@ WRITE_SERVICES.update(
 )
 
 NOT_WRITE_SERVICES: dict[str, str] = {
-    "govplus.exchange.tree_heads.signing_key": "reads the OIDC key from the settings",
-    "govplus.exchange.tree_heads.published_jwks": "reads the public keys",
     "govplus.exchange.tree_heads.jwks_uri": "computes a URL",
     "govplus.exchange.tree_heads.tree_head_payload": "computes the signed content",
     "govplus.exchange.tree_heads.tree_head_check": "verifies a signature",

@@ -1,14 +1,16 @@
-"""The checks a node runs on a peer's proofs agree with the proofs the evidence log serves, for every
-leaf and every pair of sizes of small trees, and refuse a proof with one byte changed."""
+"""The checks a node runs on a peer's proofs (core.merkle's RFC 9162 verifiers) agree with the proofs the
+evidence log serves, for every leaf and every pair of sizes of small trees, and refuse a proof with one
+byte changed."""
 
 from __future__ import annotations
 
 import pytest
 
+from govplus.core.merkle import verify_consistency as consistency_holds
+from govplus.core.merkle import verify_inclusion as inclusion_holds
 from govplus.exchange import evidence_tree
-from govplus.exchange.evidence import evidence_canonical, evidence_record
+from govplus.exchange.evidence import EVIDENCE_LOG, evidence_canonical, evidence_record
 from govplus.exchange.models import ExchangeEvidence
-from govplus.exchange.proof_check import consistency_holds, inclusion_holds, leaf_hash
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +29,7 @@ def test_inclusion_and_consistency_of_every_leaf_and_size_up_to_17():
     for size in range(1, 18):
         root = evidence_tree.root_at(size)
         for entry in entries[:size]:
-            leaf = leaf_hash(evidence_canonical(entry))
+            leaf = EVIDENCE_LOG.hash_leaf(evidence_canonical(entry))
             assert leaf.hex() == entry.leaf_hash
             proof = evidence_tree.inclusion_proof(entry.leaf_index, size)
             assert inclusion_holds(index=entry.leaf_index, size=size, leaf=leaf, proof=proof, root=root)

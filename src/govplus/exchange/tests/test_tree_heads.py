@@ -20,6 +20,7 @@ from govplus.core.models import AuditEntry
 from govplus.exchange import tree_heads
 from govplus.exchange.evidence import evidence_record
 from govplus.exchange.models import EvidenceNode, ExchangeEvidence, ExchangeTreeHead
+from govplus.exchange.node_keys import node_jwks
 from govplus.exchange.tasks import sign_exchange_tree_head
 from govplus.identity.models import Role
 from govplus.identity.services import staff_create
@@ -103,7 +104,7 @@ def test_a_head_signed_with_another_key_or_altered_is_refused(exchange):
     lookup(exchange, 1)
     head = tree_heads.tree_head_sign()
     assert head is not None
-    keys = tree_heads.published_jwks()
+    keys = node_jwks()
     header, payload, signature = head.jws.split(".")
     # the payload changed (a bigger tree, say) under the genuine signature
     bigger = json.dumps({**json.loads(_b64(payload)), "tree_size": 99}, sort_keys=True, separators=(",", ":"))

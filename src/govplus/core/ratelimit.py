@@ -18,6 +18,7 @@ import time
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.filebased import FileBasedCache
+from django.core.cache.backends.redis import RedisCache
 
 
 def _cache() -> BaseCache:
@@ -46,6 +47,13 @@ def limit_hit(*, name: str, key: str, window: int) -> int:
     bucket, remaining = _window(window, time.time())
     cache_key = f"govplus:limit:{name}:{key}:{bucket}"
     cache = _cache()
+    if isinstance(cache, RedisCache):  # one round trip: INCR, and the window's expiry if not yet set
+        full_key = cache.make_and_validate_key(cache_key)
+        pipeline = cache._cache.get_client(full_key, write=True).pipeline(transaction=False)
+        pipeline.incr(full_key)
+        pipeline.expire(full_key, remaining + 1, nx=True)
+        count, _ = pipeline.execute()
+        return int(count)
     if isinstance(cache, FileBasedCache):  # its incr() would reset the expiry to the default 5 minutes
         count = int(cache.get(cache_key, 0) or 0) + 1
         cache.set(cache_key, count, timeout=remaining + 1)

@@ -239,6 +239,65 @@ class MerkleLog:
             self._head_update(connection, head)
             self._appended(before, rows)
 
+    def stage(self, row: Any) -> None:
+        """Insert one leaf-model row without its place in the log (`leaf_index` NULL, no leaf hash), in
+        the caller's transaction and without the head's lock: the write of an exchange that must not wait
+        for the other exchanges (group commit). `sequence` gives it its place later; the leaf model's
+        `leaf_index` must be nullable. Until then the row is in no tree head and has no proof."""
+        row.leaf_index = None
+        row.leaf_hash = ""
+        self._insert(connections[self._manager().db], [row])
+
+    def sequence(self, values: Callable[[Any], Sequence[Any]], *, limit: int = 2_000) -> int:
+        """Give up to `limit` staged rows (oldest first) their index and leaf hash under one lock of the
+        head, in one transaction: one head read, one UPDATE of the rows, one head write for the whole
+        batch (and the log's `_appended` hook). Returns how many were placed. Concurrent sequencers queue
+        on the head's lock and the later one finds only what the earlier left."""
+        manager = self._manager()
+        hash_leaf = self._leaf_hasher()
+        with transaction.atomic():
+            connection = connections[manager.db]
+            head = self._locked_head_raw(connection)
+            rows = list(manager.filter(leaf_index__isnull=True).order_by("id")[:limit])
+            if not rows:
+                return 0
+            frontier = Frontier.from_hex(head.tree_size, head.frontier)
+            before = Frontier.from_hex(head.tree_size, head.frontier)
+            for row in rows:
+                index = frontier.size
+                digest = hash_leaf(self.canonical(index, values(row)))
+                row.leaf_index = index
+                row.leaf_hash = digest.hex()
+                frontier.append(digest)
+            self._place(connection, rows)
+            head.tree_size = frontier.size
+            head.frontier = frontier.to_hex()
+            head.last_leaf_id = rows[-1].pk
+            every = max(1, int(settings.GOVPLUS_AUDIT_STH_EVERY))
+            if head.tree_size - head.signed_size >= every:
+                self._sign(head, frontier.root().hex())
+            self._head_update(connection, head)
+            self._appended(before, rows)
+        return len(rows)
+
+    def _place(self, connection: Any, rows: list[Any]) -> None:
+        """One UPDATE … FROM (VALUES …) per 500 rows setting their index and hash (PostgreSQL, and SQLite
+        since 3.33, both name the VALUES columns column1, column2, …)."""
+        quote = connection.ops.quote_name
+        table = quote(self.leaf_model._meta.db_table)
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+            params: list[Any] = []
+            for row in chunk:
+                params += [row.pk, row.leaf_index, row.leaf_hash]
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET {quote('leaf_index')} = v.column2, {quote('leaf_hash')} = v.column3 "
+                    f"FROM (VALUES {values}) AS v WHERE {table}.{quote('id')} = v.column1",
+                    params,
+                )
+
     def _appended(self, before: Frontier, rows: list[Any]) -> None:
         """A hook for a log that keeps more than the leaves (the exchange log's subtree nodes): called
         inside the append's transaction, under the head's lock, with the tree's edge before the rows."""

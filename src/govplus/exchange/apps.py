@@ -34,5 +34,14 @@ class ExchangeConfig(AppConfig):
         # each delivered (signed, retried with backoff, idempotent by event id) on its own.
         event_subscribe("exchange.records_changed", webhooks_fan_out, name=FAN_OUT_HANDLER)
         event_subscribe(WEBHOOK_DUE, webhook_deliver, name=DELIVER_HANDLER, on_failure=webhook_failure_record)
+        # The gateway remembers grants per process until one of these changes (grant_cache.py).
+        from django.db.models.signals import post_delete, post_save
+
+        from govplus.exchange.grant_cache import grants_changed
+        from govplus.exchange.models import ConsumerSystem, Grant, Resource, ResourceField
+
+        for model in (Grant, Resource, ResourceField, ConsumerSystem):
+            post_save.connect(grants_changed, sender=model, dispatch_uid=f"grants_changed_save_{model.__name__}")
+            post_delete.connect(grants_changed, sender=model, dispatch_uid=f"grants_changed_delete_{model.__name__}")
         # Consumer systems at the token endpoint: their keys (private_key_jwt) and the scope `exchange`.
         client_policy_register(consumer_client_policy)

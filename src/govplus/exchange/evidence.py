@@ -5,8 +5,14 @@ Rules:
   call — appends one entry: who asked (node, consumer system, its department), for what (purpose, the
   case and the person's consent when personal data was fetched for a case), which resource, which
   fields, how many records, and the SHA-256 of the request and of the response. Never the data.
-- The entry is appended in the transaction of the exchange it records: an exchange is served only
-  if its evidence is written.
+- The entry is written in the transaction of the exchange it records: an exchange is served only
+  if its evidence is written. It is written *staged* (group commit): without its place in the log, so
+  concurrent exchanges do not queue on the log's head. The sequencer (`evidence_sequence`) places the
+  staged entries, oldest first, in batches under one lock of the head: a task queued at most once a
+  second when an exchange commits (run inline where Huey is immediate), before every tree head is
+  signed, and on demand by whoever needs an entry's place (a proof, an export, a peer's question).
+  So an entry is in the log within about two seconds (like a certificate log's merge delay), its
+  evidence id is final at once, and nothing reads a place that is not there yet.
 - Leaves are the plain RFC 6962 leaf hash SHA-256(0x00 || canonical JSON of the entry), the canonical
   form being `entry_canonical` (sorted keys, no spaces, UTF-8, the leaf index included), so anyone
   holding an exported entry recomputes its leaf and checks it against the signed tree head with the
@@ -26,6 +32,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
 from django.utils import timezone
 
 from govplus.core.merkle import Frontier
@@ -86,7 +94,7 @@ def evidence_values(entry: ExchangeEvidence) -> tuple[Any, ...]:
 
 def evidence_canonical(entry: ExchangeEvidence) -> bytes:
     """The canonical bytes of a stored entry, whose RFC 6962 leaf hash is its `leaf_hash`."""
-    return entry_canonical(entry.leaf_index, evidence_values(entry))
+    return entry_canonical(leaf_position(entry), evidence_values(entry))
 
 
 def body_hash(body: bytes | str | Any) -> str:
@@ -138,5 +146,53 @@ def evidence_record(
         consent=consent[:100],
         subject_hash=subject_hash,
     )
-    EVIDENCE_LOG.append([entry], evidence_values)
+    EVIDENCE_LOG.stage(entry)
+    transaction.on_commit(_sequence_soon)
     return entry
+
+
+SEQUENCE_DUE_KEY = "govplus:exchange:evidence-sequence-due"
+SEQUENCE_DELAY_SECONDS = 1
+
+
+def _sequence_soon() -> None:
+    """After an exchange commits: place its entry within about two seconds. One sequencing task is
+    queued per second at most (a key in the shared cache marks one as due); the task runs once the key
+    has expired, so every entry committed while it was set is committed before the task looks. Where
+    Huey runs tasks immediately (tests, one-process set-ups) the entry is placed now."""
+    from huey.contrib.djhuey import HUEY
+
+    if HUEY.immediate:
+        evidence_sequence()
+        return
+    if caches["shared"].add(SEQUENCE_DUE_KEY, 1, timeout=SEQUENCE_DELAY_SECONDS):
+        from govplus.exchange.tasks import sequence_exchange_evidence
+
+        sequence_exchange_evidence.schedule(delay=SEQUENCE_DELAY_SECONDS)
+
+
+def evidence_sequence() -> int:
+    """Place every staged entry in the log (in batches); returns how many were placed."""
+    placed = 0
+    while True:
+        count = EVIDENCE_LOG.sequence(evidence_values)
+        placed += count
+        if count == 0:
+            return placed
+
+
+def evidence_placed(entry: ExchangeEvidence) -> ExchangeEvidence:
+    """The entry with its place in the log: placed now (with every entry staged before it) if it is
+    still staged."""
+    if entry.leaf_index is None:
+        evidence_sequence()
+        entry.refresh_from_db(fields=["leaf_index", "leaf_hash"])
+    return entry
+
+
+def leaf_position(entry: ExchangeEvidence) -> int:
+    """The entry's leaf index, placing it first if it is still staged."""
+    index = evidence_placed(entry).leaf_index
+    if index is None:  # the sequencer places every committed staged entry; this one is not committed
+        raise LookupError(f"evidence {entry.evidence_id} is not committed yet")
+    return index

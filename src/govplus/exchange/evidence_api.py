@@ -20,7 +20,7 @@ from govplus.core.api import actor_of, auth_with, errors
 from govplus.core.errors import NotFound, field_error
 from govplus.exchange import evidence_export as exports
 from govplus.exchange import evidence_tree, tree_heads
-from govplus.exchange.evidence import evidence_canonical
+from govplus.exchange.evidence import evidence_canonical, leaf_position
 from govplus.exchange.models import ExchangeTreeHead
 
 router = Router(tags=["exchange 交换存证"])
@@ -146,21 +146,22 @@ def evidence_proof(request: HttpRequest, evidence_id: str, tree_size: int | None
 
 def _inclusion(request: HttpRequest, evidence_id: str, tree_size: int | None) -> dict[str, Any]:
     entry = exports.evidence_visible_to(actor=actor_of(request), evidence_id=evidence_id)
-    size = tree_size if tree_size is not None else tree_heads.tree_head_covering(entry.leaf_index).tree_size
-    if not entry.leaf_index < size <= evidence_tree.log_size():
+    index = leaf_position(entry)
+    size = tree_size if tree_size is not None else tree_heads.tree_head_covering(index).tree_size
+    if not index < size <= evidence_tree.log_size():
         raise field_error(
             "tree_size",
-            f"须大于该存证的叶序号 {entry.leaf_index} 且不超过日志大小 {evidence_tree.log_size()}",
-            f"must be above the entry's leaf index {entry.leaf_index} and at most the log's size",
+            f"须大于该存证的叶序号 {index} 且不超过日志大小 {evidence_tree.log_size()}",
+            f"must be above the entry's leaf index {index} and at most the log's size",
         )
     signed = tree_heads.tree_head_of_size(size)
     return {
         "evidence_id": entry.evidence_id,
-        "leaf_index": entry.leaf_index,
+        "leaf_index": index,
         "leaf_hash": entry.leaf_hash,
         "tree_size": size,
         "root_hash": evidence_tree.root_at(size).hex(),
-        "audit_path": [node.hex() for node in evidence_tree.inclusion_proof(entry.leaf_index, size)],
+        "audit_path": [node.hex() for node in evidence_tree.inclusion_proof(index, size)],
         "tree_head": head_out(signed) if signed else None,
     }
 

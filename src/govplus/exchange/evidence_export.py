@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from govplus.core.audit import audit_record
 from govplus.core.errors import NotFound, PermissionDenied, ValidationFailed
-from govplus.exchange.evidence import evidence_canonical, node_code
+from govplus.exchange.evidence import evidence_canonical, evidence_placed, evidence_sequence, leaf_position, node_code
 from govplus.exchange.evidence_tree import inclusion_proofs
 from govplus.exchange.models import ExchangeEvidence, Resource
 from govplus.exchange.node_keys import node_jwks
@@ -63,7 +63,7 @@ def evidence_visible_to(*, actor: Any, evidence_id: str) -> ExchangeEvidence:
     found = (rows if scope is None else rows.filter(scope)).first()
     if found is None:
         raise NotFound("没有这条交换存证 / no such evidence entry")
-    return found
+    return evidence_placed(found)
 
 
 def _selection(
@@ -127,7 +127,8 @@ def evidence_export(
     scope = _scope(actor, data_roles_only=True)
     if scope is not None:
         rows = rows.filter(scope)
-    entries = list(rows.order_by("leaf_index")[: EXPORT_MAX_ENTRIES + 1])
+    evidence_sequence()  # staged entries of the period get their place first (one staged since waits)
+    entries = list(rows.filter(leaf_index__isnull=False).order_by("leaf_index")[: EXPORT_MAX_ENTRIES + 1])
     if len(entries) > EXPORT_MAX_ENTRIES:
         raise ValidationFailed(
             {
@@ -139,8 +140,9 @@ def evidence_export(
         )
     if not entries:
         raise NotFound("没有符合条件的交换存证 / no evidence entry matches")
-    head = tree_head_covering(entries[-1].leaf_index)
-    proofs = inclusion_proofs([entry.leaf_index for entry in entries], head.tree_size)
+    positions = [leaf_position(entry) for entry in entries]
+    head = tree_head_covering(positions[-1])
+    proofs = inclusion_proofs(positions, head.tree_size)
     selection = {
         "evidence_id": evidence_id or None,
         "from": period_from.isoformat() if period_from and not evidence_id else None,
@@ -157,7 +159,7 @@ def evidence_export(
         "jwks_uri": jwks_uri(),
         "jwks": node_jwks(),
         "tree_head": {**tree_head_payload(head), "kid": head.kid, "jws": head.jws},
-        "entries": [_entry_out(entry, proofs[entry.leaf_index]) for entry in entries],
+        "entries": [_entry_out(entry, proofs[index]) for entry, index in zip(entries, positions, strict=True)],
     }
     with transaction.atomic():
         audit_record(

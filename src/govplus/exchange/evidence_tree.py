@@ -129,7 +129,8 @@ def _stored(blocks: Iterable[Block]) -> dict[Block, bytes]:
             for index, digest in ExchangeEvidence.objects.filter(leaf_index__in=leaves).values_list(
                 "leaf_index", "leaf_hash"
             ):
-                found[(0, index)] = bytes.fromhex(digest)
+                if index is not None:  # always: asked by index
+                    found[(0, index)] = bytes.fromhex(digest)
         by_height: dict[int, list[int]] = {}
         for height, position in chunk:
             if height:

@@ -39,7 +39,7 @@ from django.utils import timezone
 from govplus.core.audit import audit_record
 from govplus.core.errors import GovplusError, NotFound, PermissionDenied, ValidationFailed
 from govplus.core.merkle import verify_consistency, verify_inclusion
-from govplus.exchange.evidence import EVIDENCE_LOG, evidence_canonical, evidence_record, node_code
+from govplus.exchange.evidence import EVIDENCE_LOG, evidence_canonical, evidence_record, leaf_position, node_code
 from govplus.exchange.evidence_tree import inclusion_proof
 from govplus.exchange.gateway import CallPurpose, call_request, gateway_batch, gateway_lookup, gateway_rate_check
 from govplus.exchange.models import (
@@ -544,13 +544,14 @@ def node_evidence_out(*, node: Node, evidence_id: str) -> dict[str, Any]:
     entry = ExchangeEvidence.objects.filter(evidence_id=evidence_id, consumer__startswith=f"{node.code}:").first()
     if entry is None:
         raise NotFound("没有这条存证 / no such evidence entry")
-    head = tree_head_covering(entry.leaf_index)
+    index = leaf_position(entry)
+    head = tree_head_covering(index)
     return {
         "evidence_id": entry.evidence_id,
-        "leaf_index": entry.leaf_index,
+        "leaf_index": index,
         "canonical": evidence_canonical(entry).decode("utf-8"),
         "tree_size": head.tree_size,
-        "audit_path": [node_hash.hex() for node_hash in inclusion_proof(entry.leaf_index, head.tree_size)],
+        "audit_path": [node_hash.hex() for node_hash in inclusion_proof(index, head.tree_size)],
         "tree_head": {"jws": head.jws},
     }
 

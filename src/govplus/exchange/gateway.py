@@ -6,7 +6,8 @@ Rules, checked on every call in this order:
    next window). Refused calls count too: a system that hammers the gateway stays refused.
 2. **Resource** — a published resource, found by its code; otherwise 404.
 3. **Grant** — the system holds a grant on it in force today (not withdrawn, inside its period);
-   otherwise 403 saying which. The grant is read on every call, so a withdrawal takes effect at once.
+   otherwise 403 saying which. A withdrawal takes effect at once: the grant is remembered in the
+   process only until any grant, resource, field or consumer system changes (`grant_cache`).
 4. **Purpose and case** — every call names its purpose (`X-Purpose`, the reason of this call, e.g.
    社保待遇资格审核). A call made for a case names the case (`X-Case-Number`) and then must carry the
    person's consent reference (`X-Consent`), as 《个人信息保护法》 art. 13–14 ask of processing based
@@ -43,6 +44,7 @@ from govplus.core.crypto import mask_id_number, mask_middle, mask_name, mask_pho
 from govplus.core.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 from govplus.core.ratelimit import limit_hit, limit_key, limit_retry_after
 from govplus.exchange.evidence import evidence_record
+from govplus.exchange.grant_cache import allowed_remember, allowed_remembered, grants_generation
 from govplus.exchange.models import ConsumerSystem, Grant, Resource, ResourceField
 from govplus.exchange.records import (
     record_key,
@@ -131,6 +133,19 @@ class _Allowed:
 
 
 def _allowed(consumer: ConsumerSystem, resource_code: str) -> _Allowed:
+    """What the consumer may read of the resource today; remembered in the process until a grant, a
+    resource, a field or a consumer system changes anywhere (`grant_cache`)."""
+    key = (consumer.pk, resource_code, timezone.localdate())
+    generation = grants_generation()
+    known = allowed_remembered(key, generation)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    allowed = _allowed_read(consumer, resource_code)
+    allowed_remember(key, generation, allowed)
+    return allowed
+
+
+def _allowed_read(consumer: ConsumerSystem, resource_code: str) -> _Allowed:
     found = _grant_in_force(consumer, resource_code)
     if found is None:
         raise NotFound("没有这个数据资源", "no such resource")

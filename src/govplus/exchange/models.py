@@ -283,8 +283,11 @@ class ExchangeEvidence(MerkleLeaf):
     for what (purpose, case, consent), which resource and fields, how many records, and the SHA-256 of
     the request and of the response — never the data itself. `subject_hash` is the keyed hash of the
     person's key (ID number) when a lookup concerned one person, so the citizen can be shown who looked
-    up what about them. Never updated or deleted."""
+    up what about them. Written once with its exchange; its place in the log (`leaf_index`, `leaf_hash`)
+    is set once by the sequencer, never changed after; never deleted."""
 
+    # NULL while staged: written with the exchange, placed in the log a moment later (`evidence.py`)
+    leaf_index = models.BigIntegerField(unique=True, null=True, blank=True)  # type: ignore[assignment]
     evidence_id = models.CharField(max_length=36, unique=True)
     occurred_at = models.DateTimeField(db_index=True)
     node = models.CharField(max_length=40)  # the node that served the exchange

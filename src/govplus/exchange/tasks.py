@@ -6,15 +6,23 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from govplus.core.errors import GovplusError
+from govplus.exchange.evidence import evidence_sequence
 from govplus.exchange.federation import node_tree_head_audit
 from govplus.exchange.models import Node
 from govplus.exchange.sources import sources_refresh_due
 from govplus.exchange.tree_heads import tree_head_sign
 
 logger = logging.getLogger(__name__)
+
+
+@db_task()
+def sequence_exchange_evidence() -> None:
+    """A second after an exchange commits (queued once a second at most): place the staged evidence
+    entries in the log (`evidence.evidence_sequence`)."""
+    evidence_sequence()
 
 
 @db_periodic_task(crontab(minute="*/5"))

@@ -38,7 +38,7 @@ from govplus.core.audit import audit_record
 from govplus.core.errors import Conflict, NotFound
 from govplus.core.merkle import Frontier, verify_consistency
 from govplus.core.models import MerkleLogHead
-from govplus.exchange.evidence import node_code
+from govplus.exchange.evidence import evidence_sequence, node_code
 from govplus.exchange.evidence_tree import LOG_NAME, consistency_proof
 from govplus.exchange.models import ExchangeTreeHead
 from govplus.exchange.node_keys import node_private_key
@@ -109,7 +109,9 @@ def tree_head_latest_row() -> ExchangeTreeHead | None:
 def tree_head_sign(*, min_interval_seconds: float = 0) -> ExchangeTreeHead | None:
     """Sign and store the head of the log as it stands, if it grew since the newest signed head and that
     one is at least `min_interval_seconds` old; None when nothing was signed. Checks consistency with
-    the previous head first (Conflict when the log contradicts it). Audited."""
+    the previous head first (Conflict when the log contradicts it). Staged entries are placed first, so
+    a head covers every exchange committed before it was asked for. Audited."""
+    evidence_sequence()
     with transaction.atomic():
         log_head = MerkleLogHead.objects.select_for_update().filter(log_name=LOG_NAME).first()
         size = log_head.tree_size if log_head else 0

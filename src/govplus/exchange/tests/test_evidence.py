@@ -5,21 +5,23 @@ from __future__ import annotations
 import hashlib
 import json
 
-from govplus.exchange.evidence import EVIDENCE_LOG, entry_canonical, evidence_record
+from govplus.exchange.evidence import EVIDENCE_LOG, entry_canonical, evidence_placed, evidence_record
 from govplus.exchange.models import ExchangeEvidence
 
 
 def _record(n: int) -> ExchangeEvidence:
-    return evidence_record(
-        consumer="demo-consumer",
-        consumer_department="mzj",
-        operation="lookup",
-        resource_code="330521-GAJ-0001",
-        purpose="低保审核",
-        fields=["name", "id_number"],
-        record_count=1,
-        request={"key": f"K{n}"},
-        response=b"{}",
+    return evidence_placed(
+        evidence_record(
+            consumer="demo-consumer",
+            consumer_department="mzj",
+            operation="lookup",
+            resource_code="330521-GAJ-0001",
+            purpose="低保审核",
+            fields=["name", "id_number"],
+            record_count=1,
+            request={"key": f"K{n}"},
+            response=b"{}",
+        )
     )
 
 

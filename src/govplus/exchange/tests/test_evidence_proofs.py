@@ -14,21 +14,29 @@ from pymerkle import verify_consistency as pymerkle_verify_consistency
 
 from govplus.core.merkle import TreeLevels, verify_consistency, verify_inclusion
 from govplus.exchange import evidence_tree
-from govplus.exchange.evidence import EVIDENCE_LOG, evidence_canonical, evidence_record, evidence_values
+from govplus.exchange.evidence import (
+    EVIDENCE_LOG,
+    evidence_canonical,
+    evidence_placed,
+    evidence_record,
+    evidence_values,
+)
 from govplus.exchange.models import EvidenceNode, ExchangeEvidence
 
 
 def _record(number: int) -> ExchangeEvidence:
-    return evidence_record(
-        consumer="rsj-audit-system",
-        consumer_department="rsj",
-        operation="lookup",
-        resource_code="330521-GAJ-0001",
-        purpose="社保待遇资格审核",
-        fields=["name"],
-        record_count=1,
-        request={"key_hash": f"k{number}"},
-        response={"n": number},
+    return evidence_placed(
+        evidence_record(
+            consumer="rsj-audit-system",
+            consumer_department="rsj",
+            operation="lookup",
+            resource_code="330521-GAJ-0001",
+            purpose="社保待遇资格审核",
+            fields=["name"],
+            record_count=1,
+            request={"key_hash": f"k{number}"},
+            response={"n": number},
+        )
     )
 
 

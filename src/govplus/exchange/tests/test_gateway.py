@@ -15,7 +15,8 @@ from django.test import Client
 from django.utils import timezone
 
 from govplus.exchange import services
-from govplus.exchange.evidence import EVIDENCE_FIELDS, EVIDENCE_LOG, body_hash, entry_canonical
+from govplus.exchange.evidence import EVIDENCE_FIELDS, EVIDENCE_LOG, body_hash, entry_canonical, evidence_sequence
+from govplus.exchange.grant_cache import grants_changed
 from govplus.exchange.models import ConsumerSystem, ExchangeEvidence, Grant
 from govplus.exchange.records import record_key_hash, records_write
 
@@ -121,6 +122,19 @@ def test_no_grant_a_withdrawn_grant_and_an_unknown_resource(exchange, consumer):
     assert ExchangeEvidence.objects.count() == 1  # only the one served call is an exchange
 
 
+def test_a_remembered_grant_is_read_again_as_soon_as_a_grant_changes(exchange, consumer):
+    given = grant(exchange, exchange.population, ["name", "address"])
+    assert set(consumer.lookup(exchange.population, ID_NUMBER).json()["data"]["values"]) == {"name", "address"}
+    given.fields = ["name"]
+    given.save(update_fields=["fields"])  # any save of a grant sets a new generation (grant_cache)
+    assert set(consumer.lookup(exchange.population, ID_NUMBER).json()["data"]["values"]) == {"name"}
+    # a change past the platform's models (SQL by hand) is not seen until the generation moves
+    Grant.objects.filter(pk=given.pk).update(fields=["name", "address"])
+    assert set(consumer.lookup(exchange.population, ID_NUMBER).json()["data"]["values"]) == {"name"}
+    grants_changed()
+    assert set(consumer.lookup(exchange.population, ID_NUMBER).json()["data"]["values"]) == {"name", "address"}
+
+
 def test_purpose_and_for_personal_data_the_case_and_consent_are_required(exchange, consumer):
     grant(exchange, exchange.population, ["name"])
     no_purpose = consumer.lookup(exchange.population, ID_NUMBER, HTTP_X_CASE_NUMBER="SB-1", HTTP_X_CONSENT="C-1")
@@ -208,6 +222,10 @@ def test_each_served_call_appends_one_evidence_entry_with_the_hashes_and_no_pers
     lookup = consumer.lookup(exchange.population, ID_NUMBER).json()
     batch = consumer.batch(exchange.population, [ID_NUMBER]).json()
     changes = consumer.changes(exchange.population).json()
+    # written with each call, placed in the log by the sequencer (here the test's transaction never
+    # commits, so nothing queued it): three staged entries, then three leaves
+    assert ExchangeEvidence.objects.filter(leaf_index__isnull=True).count() == 3
+    assert evidence_sequence() == 3
     assert EVIDENCE_LOG.current_size() == before + 3
     entries = list(ExchangeEvidence.objects.order_by("leaf_index"))
     assert [e.evidence_id for e in entries] == [lookup["evidence_id"], batch["evidence_id"], changes["evidence_id"]]

@@ -9,7 +9,7 @@ import pytest
 from govplus.core.merkle import verify_consistency as consistency_holds
 from govplus.core.merkle import verify_inclusion as inclusion_holds
 from govplus.exchange import evidence_tree
-from govplus.exchange.evidence import EVIDENCE_LOG, evidence_canonical, evidence_record
+from govplus.exchange.evidence import EVIDENCE_LOG, evidence_canonical, evidence_record, evidence_sequence
 from govplus.exchange.models import ExchangeEvidence
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +21,7 @@ def _log(size: int) -> list[ExchangeEvidence]:
             consumer=f"c{number}", consumer_department="rsj", operation="lookup", resource_code="R",
             purpose="核对", fields=["name"], record_count=1, request={"n": number}, response={"n": number},
         )  # fmt: skip
+    evidence_sequence()
     return list(ExchangeEvidence.objects.order_by("leaf_index"))
 
 

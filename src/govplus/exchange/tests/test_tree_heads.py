@@ -18,7 +18,7 @@ from govplus.core.errors import Conflict
 from govplus.core.merkle import verify_consistency, verify_inclusion
 from govplus.core.models import AuditEntry
 from govplus.exchange import tree_heads
-from govplus.exchange.evidence import evidence_record
+from govplus.exchange.evidence import evidence_placed, evidence_record
 from govplus.exchange.models import EvidenceNode, ExchangeEvidence, ExchangeTreeHead
 from govplus.exchange.node_keys import node_jwks
 from govplus.exchange.tasks import sign_exchange_tree_head
@@ -33,16 +33,18 @@ PERSON = "330521199003071234"
 
 
 def lookup(exchange: Any, number: int) -> ExchangeEvidence:
-    return evidence_record(
-        consumer=exchange.consumer.application.client_id,
-        consumer_department="rsj",
-        operation="lookup",
-        resource_code=exchange.population.code,
-        purpose="社保待遇资格审核",
-        fields=["name"],
-        record_count=1,
-        request={"key": f"{PERSON}-{number}"},  # the request itself is never in the entry, only its hash
-        response={"n": number},
+    return evidence_placed(
+        evidence_record(
+            consumer=exchange.consumer.application.client_id,
+            consumer_department="rsj",
+            operation="lookup",
+            resource_code=exchange.population.code,
+            purpose="社保待遇资格审核",
+            fields=["name"],
+            record_count=1,
+            request={"key": f"{PERSON}-{number}"},  # the request itself is never in the entry, only its hash
+            response={"n": number},
+        )
     )
 
 

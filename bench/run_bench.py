@@ -43,6 +43,7 @@ WORK = VAR / "work"
 URL = os.environ.get("BENCH_URL", "http://127.0.0.1:8321")
 PORT = URL.rsplit(":", 1)[1]
 PIDFILE = VAR / "gunicorn.pid"
+HUEY_PIDFILE = VAR / "huey.pid"
 RESULTS = VAR / "results.jsonl"
 TICKS = os.sysconf("SC_CLK_TCK")
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
@@ -76,10 +77,23 @@ def master_pid() -> int | None:
 
 
 def worker_pids() -> list[int]:
+    """The web workers and the task consumer (with its workers): the platform's own CPU. The consumer
+    places the gateway's staged evidence entries, so its work is part of what a lookup costs."""
     master = master_pid()
     if master is None:
         return []
-    return sorted(pid for pid in all_pids() if (stat := proc_stat(pid)) and stat[0] == master)
+    workers = [pid for pid in all_pids() if (stat := proc_stat(pid)) and stat[0] == master]
+    return sorted(workers + huey_pids())
+
+
+def huey_pids() -> list[int]:
+    try:
+        consumer = int(HUEY_PIDFILE.read_text())
+    except (OSError, ValueError):
+        return []
+    if proc_stat(consumer) is None:
+        return []
+    return [consumer, *(pid for pid in all_pids() if (stat := proc_stat(pid)) and stat[0] == consumer)]
 
 
 def _postgres_processes() -> list[tuple[int, str]]:
@@ -242,6 +256,15 @@ def server_start(workers: int = WORKERS) -> int:
         str(VAR / "gunicorn.ctl"),
     ]
     process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    huey_log = open(VAR / "huey.log", "ab")  # noqa: SIM115 - handed to the consumer process
+    consumer = subprocess.Popen(
+        [PY, "-m", "govplus.cli", "run_huey", "--quiet", "--workers", "1", "--worker-type", "thread"],
+        cwd=ROOT,
+        stdout=huey_log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    HUEY_PIDFILE.write_text(str(consumer.pid))
     for _ in range(100):
         time.sleep(0.2)
         if process.poll() is not None:
@@ -257,6 +280,9 @@ def server_start(workers: int = WORKERS) -> int:
 
 
 def server_stop() -> None:
+    for consumer in huey_pids()[:1]:
+        os.kill(consumer, signal.SIGTERM)
+    HUEY_PIDFILE.unlink(missing_ok=True)
     pid = master_pid()
     if pid is None:
         return

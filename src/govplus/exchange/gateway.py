@@ -18,9 +18,10 @@ Rules, checked on every call in this order:
 5. **Fields** — only the granted fields are returned; a field of sensitivity 3 (敏感) is masked unless
    the grant lists it in `unmasked_fields`. Sensitivity 4 is never granted, so never returned.
 6. **Evidence and metering** — every served call appends one entry to the exchange Merkle log
-   (`evidence.evidence_record`) in the call's transaction: consumer, its department, operation,
+   (`evidence.evidence_record`) before the call is answered: consumer, its department, operation,
    resource, purpose, case, consent, the fields returned, how many records, SHA-256 of the request and
-   of the response `data` — never the data. A single-person lookup also stores the keyed hash of the
+   of the response `data` — never the data. The entry is committed before the answer leaves (staged,
+   placed in the log within seconds: `evidence.py`). A single-person lookup also stores the keyed hash of the
    key, so the person sees the lookup at 我的数据使用记录. The entries are the meter (`usage.py`).
 
 Request hash: SHA-256 of the canonical JSON (sorted keys, no spaces, UTF-8) of
@@ -37,7 +38,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from govplus.core.crypto import mask_id_number, mask_middle, mask_name, mask_phone
@@ -233,21 +234,22 @@ def _evidence(
     data: Any,
     subject_hash: str = "",
 ) -> str:
-    with transaction.atomic():
-        entry = evidence_record(
-            consumer=consumer.application.client_id,
-            consumer_department=consumer.department.code,
-            operation=operation,
-            resource_code=allowed.resource_code,
-            purpose=call.purpose,
-            fields=[f.name for f in allowed.fields],
-            record_count=record_count,
-            request=request,
-            response=data,
-            case_number=call.case_number,
-            consent=call.consent,
-            subject_hash=subject_hash,
-        )
+    """Write the call's evidence before it is answered: one INSERT of the staged entry, committed on
+    its own (autocommit; a single statement needs no BEGIN and COMMIT around it)."""
+    entry = evidence_record(
+        consumer=consumer.application.client_id,
+        consumer_department=consumer.department.code,
+        operation=operation,
+        resource_code=allowed.resource_code,
+        purpose=call.purpose,
+        fields=[f.name for f in allowed.fields],
+        record_count=record_count,
+        request=request,
+        response=data,
+        case_number=call.case_number,
+        consent=call.consent,
+        subject_hash=subject_hash,
+    )
     return entry.evidence_id
 
 

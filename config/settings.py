@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "govplus.cases",
     "govplus.licences",
     "govplus.exchange",
+    "govplus.appeals",
     "govplus.portal",
     # Modules installed beside the platform's own (each declares itself in its `module.py`).
     *env_list("GOVPLUS_EXTRA_APPS", ""),
@@ -254,6 +255,8 @@ GOVPLUS_NODE_URL = os.environ.get("GOVPLUS_NODE_URL", "http://127.0.0.1:8000")
 # At most one new signed tree head of the exchange evidence log per this many seconds when one is asked
 # for (exchange/tree_heads.py); Huey also signs one every five minutes when the log grew.
 GOVPLUS_EXCHANGE_STH_INTERVAL = int(os.environ.get("GOVPLUS_EXCHANGE_STH_INTERVAL", "10"))
+# Appeals (appeals/routing.py): the classifier's confidence below which an appeal waits for a dispatcher.
+GOVPLUS_APPEALS_ROUTING_THRESHOLD = float(os.environ.get("GOVPLUS_APPEALS_ROUTING_THRESHOLD", "0.6"))
 # A body that is not a file upload (JSON, a form) may carry one material of the largest size inline
 # as base64 (4 bytes per 3) plus 1 MiB for the rest; bigger is a 413 naming `materials`. Multipart
 # file parts do not count here: each is checked against GOVPLUS_UPLOAD_MAX_BYTES on its own.

@@ -12,6 +12,7 @@ from django.db import transaction
 from govplus.catalog.services import builtin_processes_install, catalog_import
 from govplus.core.errors import GovplusError
 from govplus.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, accounts_create
+from govplus.demo.appeals import DEMO_OPEN311_KEY, demo_partner_create
 from govplus.demo.exchange import DEMO_CONSUMER_ID, DEMO_CONSUMER_SECRET, demo_consumer_create, demo_exchange_create
 from govplus.demo.history import history_create, open_cases_create
 from govplus.demo.licences import demo_licences_create
@@ -91,6 +92,7 @@ def demo_seed(*, force: bool = False, history_size: int = 500, log=print) -> dic
     open_count = open_cases_create(users=users, log=log)
     shared = demo_exchange_create(actor=users["admin"], log=log)
     demo_consumer_create(actor=users["admin"], log=log)
+    demo_partner_create(actor=users["admin"], log=log)
     return {"services": counts["created"], "history": history, "open": open_count, **licences, **shared}
 
 
@@ -102,4 +104,5 @@ def demo_accounts_text() -> str:
         f"共享交换网关的演示接入系统 / demo gateway client (client credentials, demo only): "
         f"{DEMO_CONSUMER_ID} / {DEMO_CONSUMER_SECRET} — 民政局, 户籍人口 330521-GAJ-0001"
     )
+    lines.append(f"Open311 演示接入密钥 / demo Open311 API key (demo only): {DEMO_OPEN311_KEY} — /open311/v2/")
     return "\n".join(lines)

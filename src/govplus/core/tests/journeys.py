@@ -23,6 +23,7 @@ from govplus.cases.models import Application, CaseTask, RectificationTask
 from govplus.catalog import services as catalog_services
 from govplus.catalog.selectors import builtin_process_definitions
 from govplus.core.crypto import decrypt_text
+from govplus.appeals.tests import journeys as appeals_journeys
 from govplus.exchange.tests import journeys as exchange_journeys
 from govplus.identity import services as identity_services
 from govplus.identity.models import Role, User
@@ -42,6 +43,8 @@ EXTRA_WRITE_MODULES = [
     "govplus.exchange.catalogue",
     "govplus.exchange.sources",
     "govplus.exchange.subscriptions",
+    "govplus.appeals.intake",
+    "govplus.appeals.partners",
 ]
 
 
@@ -549,6 +552,8 @@ WRITE_SERVICES.update(licence_journeys.WRITE_SERVICES)
 NOT_WRITE_SERVICES.update(licence_journeys.NOT_WRITE_SERVICES)
 WRITE_SERVICES.update(exchange_journeys.WRITE_SERVICES)
 NOT_WRITE_SERVICES.update(exchange_journeys.NOT_WRITE_SERVICES)
+WRITE_SERVICES.update(appeals_journeys.WRITE_SERVICES)
+NOT_WRITE_SERVICES.update(appeals_journeys.NOT_WRITE_SERVICES)
 
 
 __all__ = [

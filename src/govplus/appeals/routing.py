@@ -1,0 +1,71 @@
+"""Routing (分办): the category of an appeal and the department that answers it, with a confidence and
+the words that decided it.
+
+Rules:
+- The active classifier (`ClassifierModel`, trained by `govplus appeals train`) names a first-level
+  category with a confidence in [0, 1] and the words that pushed it there.
+- A hint (the citizen's or the partner's chosen category) that agrees with the classifier's first level
+  refines it: the hint's more precise category is kept. A hint that disagrees sends the appeal to the
+  dispatcher. Without any classifier, a hint is taken as it is; without either, the dispatcher decides.
+- Confident means: a category, a department for it (`taxonomy.category_department`), and a
+  confidence of at least GOVPLUS_APPEALS_ROUTING_THRESHOLD. Anything else goes to the dispatcher's
+  queue (待分办), whose decisions become training data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from govplus.appeals.models import Category, ClassifierModel
+from govplus.appeals.taxonomy import category_department, first_level_of
+from govplus.identity.models import Department
+
+
+@dataclass(frozen=True)
+class Routing:
+    category: Category | None
+    department: Department | None
+    confidence: float
+    words: tuple[str, ...]
+    is_confident: bool
+
+
+_loaded: dict[int, Any] = {}
+
+
+def active_classifier() -> Any | None:
+    """The active trained model (a `text_model.TextModel`), loaded once per process; None if none."""
+    found = ClassifierModel.objects.filter(is_active=True).values_list("pk", flat=True).first()
+    if found is None:
+        return None
+    if found not in _loaded:
+        from govplus.appeals.text_model import TextModel
+
+        _loaded.clear()
+        row = ClassifierModel.objects.get(pk=found)
+        _loaded[found] = TextModel.from_bytes(bytes(row.model))
+    return _loaded[found]
+
+
+def appeal_route(*, title: str, body: str, hint: Category | None) -> Routing:
+    """Route one appeal (see the module's rules)."""
+    threshold = float(settings.GOVPLUS_APPEALS_ROUTING_THRESHOLD)
+    model = active_classifier()
+    category: Category | None = hint
+    confidence = 1.0 if hint is not None else 0.0
+    words: tuple[str, ...] = ()
+    agrees = True
+    if model is not None:
+        decided = model.classify([f"{title} {body}"])[0]
+        predicted = Category.objects.filter(level=1, name=decided.label).first()
+        confidence, words = float(decided.confidence), tuple(decided.words)
+        if hint is None:
+            category = predicted
+        else:
+            agrees = predicted is not None and first_level_of(hint).pk == predicted.pk
+    department = category_department(category) if category is not None else None
+    confident = category is not None and department is not None and agrees and confidence >= threshold
+    return Routing(category, department, round(confidence, 4), words, confident)

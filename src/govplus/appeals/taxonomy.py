@@ -1,0 +1,100 @@
+"""The official taxonomy of appeals (诉求分类): three levels, shipped in `data/taxonomy.csv`, with the
+first level's default department and reply limits in `data/first_level.json`.
+
+Rules:
+- Codes are positions in the shipped file, two digits per level, in the order each name first
+  appears: the first first-level category is "01", its first child "0101", that one's first child
+  "010101". Loading is idempotent (by code) and keeps an administrator's later changes to the
+  department and limits of a category.
+- A category's responsible department is its own if set (an administrator's choice), else its first-
+  level ancestor's, else the one `first_level.json` names by code if this installation has it; none
+  means a dispatcher decides.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from govplus.appeals.models import Category
+from govplus.identity.models import Department
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@cache
+def first_level_defaults() -> dict[str, dict[str, Any]]:
+    data = json.loads((DATA / "first_level.json").read_text(encoding="utf-8"))
+    return {name: value for name, value in data.items() if not name.startswith("_")}
+
+
+def taxonomy_rows() -> list[tuple[str, str, str]]:
+    with (DATA / "taxonomy.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    return [(a.strip(), b.strip(), c.strip()) for a, b, c in rows[1:] if a.strip()]
+
+
+def taxonomy_codes() -> list[tuple[str, str, int, str]]:
+    """(code, name, level, parent code) of every node, parents first."""
+    codes: dict[tuple[str, ...], str] = {}
+    nodes: list[tuple[str, str, int, str]] = []
+    counts: dict[str, int] = {}
+    for row in taxonomy_rows():
+        for level in range(1, 4):
+            path = row[:level]
+            if not path[-1] or path in codes:
+                continue
+            parent = codes.get(path[:-1], "")
+            counts[parent] = counts.get(parent, 0) + 1
+            code = f"{parent}{counts[parent]:02d}"
+            codes[path] = code
+            nodes.append((code, path[-1], level, parent))
+    return nodes
+
+
+@transaction.atomic
+def taxonomy_load() -> int:
+    """Create the categories this installation does not have yet; returns how many were created."""
+    existing = set(Category.objects.values_list("code", flat=True))
+    by_code = {c.code: c for c in Category.objects.all()}
+    defaults = first_level_defaults()
+    created = 0
+    for code, name, level, parent in taxonomy_codes():
+        if code in existing:
+            continue
+        top = by_code.get(code[:2]) if level > 1 else None
+        first = defaults.get(name, {}) if level == 1 else {}
+        category = Category.objects.create(
+            code=code,
+            name=name,
+            name_en=str(first.get("en", "")),
+            level=level,
+            parent=by_code.get(parent),
+            reply_days=top.reply_days if top else int(first.get("reply_days", 15)),
+            urgent_reply_days=top.urgent_reply_days if top else int(first.get("urgent_reply_days", 3)),
+        )
+        by_code[code] = category
+        created += 1
+    return created
+
+
+def first_level_of(category: Category) -> Category:
+    while category.parent_id is not None:
+        category = category.parent  # type: ignore[assignment]
+    return category
+
+
+def category_department(category: Category) -> Department | None:
+    """The department that answers appeals of this category (see the module's rules)."""
+    if category.department_id is not None:
+        return category.department
+    first = first_level_of(category)
+    if first.department_id is not None:
+        return first.department
+    code = str(first_level_defaults().get(first.name, {}).get("department", ""))
+    return Department.objects.filter(code=code, is_active=True).first() if code else None

@@ -17,6 +17,7 @@ Rules:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 import uuid
@@ -160,6 +161,7 @@ def appeal_submit(*, actor: Any, data: AppealInput, partner: Partner | None = No
         category_confidence=routing.confidence,
         category_words=list(routing.words),
         category_hint=checked.hint,
+        category_source=routing.source,
         department=routing.department,
         region=checked.region,
         address=data.address.strip(),
@@ -206,8 +208,9 @@ def appeal_submit(*, actor: Any, data: AppealInput, partner: Partner | None = No
     raise RuntimeError("could not draw a free appeal number")
 
 
-def reply_due_of(appeal: Appeal, category: Category) -> Any:
-    """The reply's last day: the category's limit in working days from the day it was taken in."""
+def reply_due_of(appeal: Appeal, category: Category, *, start: dt.date | None = None) -> dt.date:
+    """The reply's last day: the category's limit (the urgent one for 紧急) in working days from `start`
+    (the day it was taken in; a reopened appeal counts from the day it was reopened)."""
     days = category.urgent_reply_days if appeal.urgency == Appeal.Urgency.URGENT else category.reply_days
-    start = timezone.localtime(appeal.submitted_at).date()
-    return WorkingCalendar().add_working_days(start, days)
+    first = start or timezone.localtime(appeal.submitted_at).date()
+    return WorkingCalendar().add_working_days(first, days)

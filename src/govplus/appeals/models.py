@@ -114,8 +114,22 @@ class Appeal(models.Model):
     submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     reply_due = models.DateField(_("答复期限"), null=True, blank=True)
+    # who settled the category: the classifier, the citizen's or partner's choice, a dispatcher (whose
+    # choices are training data), the imported history
+    category_source = models.CharField(max_length=12, blank=True)
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    returned_reason = models.CharField(_("退回理由"), max_length=300, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
     reply = models.TextField(_("答复"), blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verdict = models.CharField(_("评价"), max_length=12, blank=True)  # satisfied / basically / unsatisfied
+    verdict_comment = models.CharField(_("评价意见"), max_length=500, blank=True)
+    reopened_count = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -125,6 +139,27 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class AppealStep(models.Model):
+    """One thing that happened to an appeal (分办, 退回, 签收, 答复, 评价, 重办), for its time line."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField(max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    department = models.ForeignKey(
+        "identity.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.kind}"
 
 
 class AppealPhoto(models.Model):

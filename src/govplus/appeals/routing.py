@@ -31,6 +31,7 @@ class Routing:
     confidence: float
     words: tuple[str, ...]
     is_confident: bool
+    source: str  # "model", "hint" or "" (nothing decided)
 
 
 _loaded: dict[int, Any] = {}
@@ -68,4 +69,5 @@ def appeal_route(*, title: str, body: str, hint: Category | None) -> Routing:
             agrees = predicted is not None and first_level_of(hint).pk == predicted.pk
     department = category_department(category) if category is not None else None
     confident = category is not None and department is not None and agrees and confidence >= threshold
-    return Routing(category, department, round(confidence, 4), words, confident)
+    source = "" if category is None else ("hint" if category == hint else "model")
+    return Routing(category, department, round(confidence, 4), words, confident, source)

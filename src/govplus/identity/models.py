@@ -116,6 +116,8 @@ class Role(models.TextChoices):
     LEADER = "leader", _("领导")
     # speaks for the department's data in the exchange: publishes its resources, decides requests
     DATA_OFFICER = "data_officer", _("数据管理员")
+    # routes citizens' appeals (12345 分办): the queue of appeals the classifier was not sure of
+    DISPATCHER = "dispatcher", _("分办员")
 
 
 class StaffRole(models.Model):

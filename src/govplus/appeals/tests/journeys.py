@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from govplus.appeals import intake, partners
+from govplus.appeals import intake, partners, services
+from govplus.appeals.models import Category
 from govplus.appeals.taxonomy import taxonomy_load
 from govplus.identity.models import Role, User
 from govplus.identity.services import staff_create
@@ -31,6 +32,28 @@ def _submitted(county: County) -> Any:
     )
 
 
+def _routed(county: County) -> Any:
+    """An appeal sent to 公安局 (a dispatcher's choice)."""
+    appeal = _submitted(county)
+    first = Category.objects.get(level=1, name="政法")
+    return services.appeal_dispatch(
+        actor=platform_admin(county), number=appeal.number, department_code="gaj", category_code=first.code
+    )
+
+
+def _signed(county: County) -> Any:
+    return services.appeal_sign(actor=county.staff["clerk"], number=_routed(county).number)
+
+
+def _replied(county: County) -> Any:
+    return services.appeal_reply(
+        actor=county.staff["clerk"],
+        number=_signed(county).number,
+        text="您好！我局已安排民警核实路灯问题，将于 5 个工作日内联系住建部门修复，感谢监督。",
+        confirmed=True,
+    )
+
+
 def _issued(county: County) -> Any:
     return partners.partner_issue(actor=platform_admin(county), name="测试应用")[0]
 
@@ -38,6 +61,19 @@ def _issued(county: County) -> Any:
 WRITE_SERVICES: dict[str, tuple[Callable[[County], Any], str, Callable[[County], Any]]] = {
     "govplus.appeals.intake.appeal_submit": (_submitted, "appeals.appeal_submit", lambda c: c.citizen),
     "govplus.appeals.partners.partner_issue": (_issued, "appeals.partner_issue", platform_admin),
+    "govplus.appeals.services.appeal_dispatch": (_routed, "appeals.appeal_dispatch", platform_admin),
+    "govplus.appeals.services.appeal_return": (
+        lambda c: services.appeal_return(actor=c.staff["clerk"], number=_routed(c).number, reason="不属于本部门职责"),
+        "appeals.appeal_return",
+        lambda c: c.staff["clerk"],
+    ),
+    "govplus.appeals.services.appeal_sign": (_signed, "appeals.appeal_sign", lambda c: c.staff["clerk"]),
+    "govplus.appeals.services.appeal_reply": (_replied, "appeals.appeal_reply", lambda c: c.staff["clerk"]),
+    "govplus.appeals.services.appeal_rate": (
+        lambda c: services.appeal_rate(actor=c.citizen, number=_replied(c).number, verdict="satisfied"),
+        "appeals.appeal_rate",
+        lambda c: c.citizen,
+    ),
     "govplus.appeals.partners.partner_disable": (
         lambda c: partners.partner_disable(actor=platform_admin(c), partner_id=_issued(c).pk),
         "appeals.partner_disable",

@@ -17,13 +17,13 @@ from django.db import connection
 from django.test import RequestFactory
 
 import govplus
+from govplus.appeals.tests import journeys as appeals_journeys
 from govplus.cases import actions, ratings
 from govplus.cases import services as case_services
 from govplus.cases.models import Application, CaseTask, RectificationTask
 from govplus.catalog import services as catalog_services
 from govplus.catalog.selectors import builtin_process_definitions
 from govplus.core.crypto import decrypt_text
-from govplus.appeals.tests import journeys as appeals_journeys
 from govplus.exchange.tests import journeys as exchange_journeys
 from govplus.identity import services as identity_services
 from govplus.identity.models import Role, User

@@ -16,7 +16,8 @@ Rules:
   `records_write`, encrypted.
 - A SQL source is a connection URL and one SELECT (or WITH … SELECT) statement; anything else is
   refused before a connection opens, and the connection itself is read-only where the driver allows
-  (PostgreSQL: `default_transaction_read_only`, SQLite: `mode=ro`). An HTTP source is a URL answering a
+  (PostgreSQL: `default_transaction_read_only`, MySQL/MariaDB: `SET SESSION TRANSACTION READ ONLY` and
+  the query inside `START TRANSACTION READ ONLY`, SQLite: `mode=ro`). An HTTP source is a URL answering a
   JSON array of objects or a CSV table, fetched with a timeout and a size limit. Their configuration
   (which holds passwords) is stored encrypted; SQL and HTTP sources are refreshed by their update
   cycle (`sources_refresh_due`, a periodic task and `govplus exchange_sync`).
@@ -37,7 +38,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import SplitResult, quote, unquote, urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -69,6 +70,8 @@ CYCLE_SECONDS: dict[str, int] = {
     Resource.UpdateCycle.QUARTERLY: 91 * 86_400,
     Resource.UpdateCycle.YEARLY: 365 * 86_400,
 }
+POSTGRESQL_SCHEMES = frozenset({"postgresql", "postgres", "postgresql+psycopg"})
+MYSQL_SCHEMES = frozenset({"mysql", "mariadb", "mysql+pymysql", "mariadb+pymysql"})
 TRUE_WORDS = {"是", "true", "1", "y", "yes", "有"}
 FALSE_WORDS = {"否", "false", "0", "n", "no", "无"}
 _INTEGER = re.compile(r"^[+-]?\d+$")
@@ -244,6 +247,14 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        # a BINARY/VARBINARY/BLOB (MySQL) or bytea (PostgreSQL) column: its text when it is UTF-8 (MySQL
+        # hands some text columns over as bytes), base64 otherwise — never Python's b'…' repr
+        raw = bytes(value)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return base64.b64encode(raw).decode("ascii")
     return value
 
 
@@ -470,11 +481,13 @@ def _config_problems(kind: str, config: dict[str, Any]) -> dict[str, list[str]]:
     scheme = urlsplit(url).scheme.lower()
     if kind == Resource.SourceKind.SQL:
         problems: dict[str, list[str]] = {}
-        if scheme not in ("postgresql", "postgres", "sqlite", "postgresql+psycopg"):
+        if scheme not in POSTGRESQL_SCHEMES | MYSQL_SCHEMES | {"sqlite"}:
             problems["url"] = [
-                "连接地址应为 postgresql:// 或 sqlite:///（本平台未安装 MySQL 驱动）"
-                " / the URL must be postgresql:// or sqlite:/// (no MySQL driver is installed)"
+                "连接地址应为 postgresql://、mysql://（或 mariadb://）或 sqlite:///"
+                " / the URL must be postgresql://, mysql:// (or mariadb://) or sqlite:///"
             ]
+        elif scheme in MYSQL_SCHEMES and not urlsplit(url).path.strip("/"):
+            problems["url"] = ["MySQL 连接地址须写明数据库名 / a mysql:// URL must name the database"]
         problem = sql_query_problem(str(config.get("query", "")))
         if problem:
             problems["query"] = [problem]
@@ -559,6 +572,17 @@ def _sql_rows(config: dict[str, Any]) -> list[dict[str, Any]]:
         raise SourceUnavailable(problem, problem)
     limit = settings.GOVPLUS_EXCHANGE_SOURCE_MAX_ROWS
     parts = urlsplit(url)
+    if parts.scheme.lower() in MYSQL_SCHEMES:
+        names, rows = _mysql_rows(parts, query, limit)
+    else:
+        names, rows = _sqlite_or_postgresql_rows(url, query, limit)
+    if len(rows) > limit:
+        raise SourceUnavailable(f"查询结果超过 {limit} 行", f"the query returns more than {limit} rows")
+    return [dict(zip(names, row, strict=False)) for row in rows]
+
+
+def _sqlite_or_postgresql_rows(url: str, query: str, limit: int) -> tuple[list[str], Sequence[Sequence[Any]]]:
+    parts = urlsplit(url)
     try:
         if parts.scheme.lower() == "sqlite":
             uri = f"file:{_sqlite_path(url)}?mode=ro"
@@ -591,9 +615,50 @@ def _sql_rows(config: dict[str, Any]) -> list[dict[str, Any]]:
         if type(error).__module__.startswith("psycopg"):
             raise SourceUnavailable(f"数据库查询失败：{error}", f"the query failed: {error}") from error
         raise
-    if len(rows) > limit:
-        raise SourceUnavailable(f"查询结果超过 {limit} 行", f"the query returns more than {limit} rows")
-    return [dict(zip(names, row, strict=False)) for row in rows]
+    return names, rows
+
+
+def _mysql_rows(parts: SplitResult, query: str, limit: int) -> tuple[list[str], Sequence[Sequence[Any]]]:
+    """One SELECT on MySQL or MariaDB through PyMySQL: the session is read-only and the query runs in a
+    read-only transaction (the server refuses any write, a stored function's included, with error
+    1792), rolled back afterwards; connect, read and statement timeouts are the source timeout."""
+    import pymysql
+
+    timeout = settings.GOVPLUS_EXCHANGE_SOURCE_TIMEOUT
+    host, port = parts.hostname or "localhost", parts.port or 3306
+    try:
+        connection = pymysql.connect(
+            host=host,
+            port=port,
+            user=unquote(parts.username or ""),
+            password=unquote(parts.password or ""),
+            database=unquote(parts.path.lstrip("/")),
+            charset="utf8mb4",
+            connect_timeout=max(1, int(timeout)),
+            read_timeout=timeout,
+            write_timeout=timeout,
+            init_command="SET SESSION TRANSACTION READ ONLY",
+        )
+    except pymysql.MySQLError as error:
+        raise SourceUnavailable(
+            f"无法连接数据库 {host}:{port}：{error}", f"cannot connect to the database {host}:{port}: {error}"
+        ) from error
+    try:
+        with connection.cursor() as cursor:
+            if "mariadb" in connection.get_server_info().lower():
+                cursor.execute("SET SESSION max_statement_time = %s", (timeout,))
+            else:
+                cursor.execute("SET SESSION max_execution_time = %s", (int(timeout * 1000),))
+            cursor.execute("START TRANSACTION READ ONLY")
+            cursor.execute(query)  # checked: one SELECT
+            names = [d[0] for d in cursor.description or ()]
+            rows = cursor.fetchmany(limit + 1)
+        connection.rollback()
+    except pymysql.MySQLError as error:
+        raise SourceUnavailable(f"数据库查询失败：{error}", f"the query failed: {error}") from error
+    finally:
+        connection.close()
+    return names, rows
 
 
 def _http_content(config: dict[str, Any]) -> tuple[bytes, str]:

@@ -243,6 +243,13 @@ GOVPLUS_EXCHANGE_UPLOAD_MAX_BYTES = int(os.environ.get("GOVPLUS_EXCHANGE_UPLOAD_
 GOVPLUS_EXCHANGE_SOURCE_TIMEOUT = float(os.environ.get("GOVPLUS_EXCHANGE_SOURCE_TIMEOUT", "30"))
 GOVPLUS_EXCHANGE_SOURCE_MAX_BYTES = int(os.environ.get("GOVPLUS_EXCHANGE_SOURCE_MAX_BYTES", str(64 * 1024 * 1024)))
 GOVPLUS_EXCHANGE_SOURCE_MAX_ROWS = int(os.environ.get("GOVPLUS_EXCHANGE_SOURCE_MAX_ROWS", "1000000"))
+# Which hosts a SQL or HTTP source may reach (exchange/source_hosts.py, the SSRF guard): host names
+# (`*.gaj.gov.cn`), addresses or CIDR ranges, `public` (every public address) or `*` (everything). Loopback,
+# private, link-local and metadata addresses are refused unless listed; development and the tests (whose
+# sources are local databases and live servers on 127.0.0.1) also allow loopback.
+GOVPLUS_EXCHANGE_SOURCE_HOSTS = env_list(
+    "GOVPLUS_EXCHANGE_SOURCE_HOSTS", "public,localhost,127.0.0.0/8,::1" if DEBUG or TESTING else "public"
+)
 GOVPLUS_TOKEN_CACHE_SECONDS = float(os.environ.get("GOVPLUS_TOKEN_CACHE_SECONDS", "10"))
 # This installation's node code in the exchange evidence and to its peers (its region code, e.g. 330521).
 GOVPLUS_NODE_CODE = os.environ.get("GOVPLUS_NODE_CODE", "330521")

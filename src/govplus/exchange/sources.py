@@ -38,7 +38,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import SplitResult, quote, unquote, urlsplit
+from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -51,6 +51,7 @@ from govplus.core.errors import Conflict, NotFound, PermissionDenied, Validation
 from govplus.exchange.models import Resource, ResourceField, ResourceRecord, SourceVersion
 from govplus.exchange.records import canonical_json, record_key_hash, records_write
 from govplus.exchange.selectors import speaks_for
+from govplus.exchange.source_hosts import HostRefused, addresses_checked, host_problem
 from govplus.licences.import_files import (
     CSV,
     FileUnreadable,
@@ -488,18 +489,51 @@ def _config_problems(kind: str, config: dict[str, Any]) -> dict[str, list[str]]:
             ]
         elif scheme in MYSQL_SCHEMES and not urlsplit(url).path.strip("/"):
             problems["url"] = ["MySQL 连接地址须写明数据库名 / a mysql:// URL must name the database"]
+        elif scheme != "sqlite" and (problem := _url_host_problem(url)):
+            problems["url"] = [problem]
         problem = sql_query_problem(str(config.get("query", "")))
         if problem:
             problems["query"] = [problem]
         return problems
     if kind == Resource.SourceKind.HTTP:
-        if scheme not in ("http", "https") or not urlsplit(url).netloc:
+        if scheme not in ("http", "https") or not urlsplit(url).hostname:
             return {"url": ["接口地址应为 http:// 或 https:// 地址 / the URL must be http(s)://"]}
+        if problem := _url_host_problem(url):
+            return {"url": [problem]}
         headers = config.get("headers", {})
         if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
             return {"headers": ["请求头应为 名称: 值 / headers are name: value pairs"]}
         return {}
     return {"kind": ["数据来源应为 sql 或 http / the source kind must be sql or http"]}
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443, "mysql": 3306, "mariadb": 3306, "postgresql": 5432, "postgres": 5432}
+
+
+def _host_port(url: str) -> tuple[str, int]:
+    """The host a (non-SQLite) source's URL names and its port (ValueError for a port that is not one);
+    no host is the local machine (PostgreSQL's Unix socket)."""
+    parts = urlsplit(url)
+    port = parts.port or DEFAULT_PORTS.get(parts.scheme.lower().split("+")[0], 0)
+    return parts.hostname or "localhost", port
+
+
+def _url_host_problem(url: str) -> str | None:
+    try:
+        host, port = _host_port(url)
+    except ValueError:
+        return "连接地址中的端口无效 / the URL's port is not valid"
+    return host_problem(host, port)
+
+
+def _addresses(url: str) -> list[str]:
+    """The checked addresses a fetch connects to (source_hosts); SourceUnavailable when refused."""
+    try:
+        return addresses_checked(*_host_port(url))
+    except ValueError as error:
+        raise SourceUnavailable("连接地址中的端口无效", "the URL's port is not valid") from error
+    except HostRefused as refused:
+        raise SourceUnavailable(refused.message, refused.message_en) from refused
 
 
 def source_configure(*, actor: Any, code: str, kind: str, config: dict[str, Any]) -> Resource:
@@ -595,10 +629,14 @@ def _sqlite_or_postgresql_rows(url: str, query: str, limit: int) -> tuple[list[s
                 connection.close()
         else:
             import psycopg
+            from psycopg.conninfo import make_conninfo
 
             timeout_ms = int(settings.GOVPLUS_EXCHANGE_SOURCE_TIMEOUT * 1000)
             dsn = url.replace("postgresql+psycopg://", "postgresql://", 1)
             options = f"-c default_transaction_read_only=on -c statement_timeout={timeout_ms}"
+            if parts.hostname:  # libpq tries each checked address in turn (no second DNS lookup)
+                addresses = _addresses(url)
+                dsn = make_conninfo(dsn, host=",".join([parts.hostname] * len(addresses)), hostaddr=",".join(addresses))
             with psycopg.connect(
                 dsn, options=options, connect_timeout=int(settings.GOVPLUS_EXCHANGE_SOURCE_TIMEOUT)
             ) as pg:
@@ -625,24 +663,29 @@ def _mysql_rows(parts: SplitResult, query: str, limit: int) -> tuple[list[str], 
     import pymysql
 
     timeout = settings.GOVPLUS_EXCHANGE_SOURCE_TIMEOUT
-    host, port = parts.hostname or "localhost", parts.port or 3306
-    try:
-        connection = pymysql.connect(
-            host=host,
-            port=port,
-            user=unquote(parts.username or ""),
-            password=unquote(parts.password or ""),
-            database=unquote(parts.path.lstrip("/")),
-            charset="utf8mb4",
-            connect_timeout=max(1, int(timeout)),
-            read_timeout=timeout,
-            write_timeout=timeout,
-            init_command="SET SESSION TRANSACTION READ ONLY",
-        )
-    except pymysql.MySQLError as error:
+    host, port = _host_port(parts.geturl())
+    connection = None
+    for address in _addresses(parts.geturl()):  # each one allowed; the first that answers
+        try:
+            connection = pymysql.connect(
+                host=address,
+                port=port,
+                user=unquote(parts.username or ""),
+                password=unquote(parts.password or ""),
+                database=unquote(parts.path.lstrip("/")),
+                charset="utf8mb4",
+                connect_timeout=max(1, int(timeout)),
+                read_timeout=timeout,
+                write_timeout=timeout,
+                init_command="SET SESSION TRANSACTION READ ONLY",
+            )
+            break
+        except pymysql.MySQLError as error:
+            failure = error
+    if connection is None:
         raise SourceUnavailable(
-            f"无法连接数据库 {host}:{port}：{error}", f"cannot connect to the database {host}:{port}: {error}"
-        ) from error
+            f"无法连接数据库 {host}:{port}：{failure}", f"cannot connect to the database {host}:{port}: {failure}"
+        ) from failure
     try:
         with connection.cursor() as cursor:
             if "mariadb" in connection.get_server_info().lower():
@@ -664,15 +707,37 @@ def _mysql_rows(parts: SplitResult, query: str, limit: int) -> tuple[list[str], 
 def _http_content(config: dict[str, Any]) -> tuple[bytes, str]:
     import httpx
 
+    addresses = _addresses(config["url"])
+    for position, address in enumerate(addresses):
+        try:
+            return _http_get(config, address)
+        except httpx.ConnectError:
+            if position == len(addresses) - 1:
+                raise SourceUnavailable(
+                    f"无法连接接口 {urlsplit(config['url']).hostname}",
+                    f"cannot connect to {urlsplit(config['url']).hostname}",
+                ) from None
+    raise AssertionError("addresses_checked returns at least one address")
+
+
+def _http_get(config: dict[str, Any], address: str) -> tuple[bytes, str]:
+    """GET the source's URL from `address` (one checked by source_hosts): the request names the host in
+    its Host header and, over TLS, in SNI and the certificate check — only the connection is pinned."""
+    import httpx
+
+    parts = urlsplit(config["url"])
+    authority = parts.netloc.rpartition("@")[2]
+    literal = f"[{address}]" if ":" in address else address
+    url = urlunsplit((parts.scheme, literal + (f":{parts.port}" if parts.port else ""), parts.path, parts.query, ""))
+    headers = {k: v for k, v in (config.get("headers") or {}).items() if k.lower() != "host"} | {"Host": authority}
+    extensions = {"sni_hostname": parts.hostname} if parts.scheme.lower() == "https" else {}
+    auth = (unquote(parts.username), unquote(parts.password or "")) if parts.username else None
     limit = settings.GOVPLUS_EXCHANGE_SOURCE_MAX_BYTES
     try:
-        with httpx.stream(
-            "GET",
-            config["url"],
-            headers=config.get("headers") or {},
-            timeout=settings.GOVPLUS_EXCHANGE_SOURCE_TIMEOUT,
-            follow_redirects=False,
-        ) as response:
+        with (
+            httpx.Client(timeout=settings.GOVPLUS_EXCHANGE_SOURCE_TIMEOUT, follow_redirects=False, auth=auth) as client,
+            client.stream("GET", url, headers=headers, extensions=extensions) as response,
+        ):
             if response.status_code != 200:
                 raise SourceUnavailable(
                     f"接口返回 HTTP {response.status_code}", f"the endpoint answered HTTP {response.status_code}"
@@ -685,6 +750,8 @@ def _http_content(config: dict[str, Any]) -> tuple[bytes, str]:
                         f"接口返回的数据超过 {limit} 字节", f"the answer is larger than {limit} bytes"
                     )
             return bytes(body), response.headers.get("content-type", "")
+    except httpx.ConnectError:
+        raise
     except httpx.HTTPError as error:
         raise SourceUnavailable(f"接口访问失败：{error}", f"the endpoint could not be read: {error}") from error
 

@@ -436,11 +436,12 @@ def test_a_mysql_source_that_cannot_be_reached_is_a_refused_version_saying_so(ex
 @pytest.fixture
 def endpoint() -> Iterator[dict[str, Any]]:
     """A live local HTTP server answering what the test puts in `state`."""
-    state: dict[str, Any] = {"body": b"[]", "type": "application/json", "seen": []}
+    state: dict[str, Any] = {"body": b"[]", "type": "application/json", "seen": [], "hosts": []}
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             state["seen"].append(self.headers.get("Authorization", ""))
+            state["hosts"].append(self.headers.get("Host", ""))
             self.send_response(200)
             self.send_header("Content-Type", state["type"])
             self.send_header("Content-Length", str(len(state["body"])))
@@ -503,3 +504,77 @@ def test_the_source_page_saves_and_shows_errors(exchange, roll):
     roll.refresh_from_db()
     assert roll.source_kind == "http" and sources.source_config_of(roll)["headers"] == {"X-Key": "abc"}
     assert AuditEntry.objects.filter(action="exchange.source_configure", object_id=roll.code).exists()
+
+
+# --- which hosts a source may reach (GOVPLUS_EXCHANGE_SOURCE_HOSTS) -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "url"),
+    [
+        ("http", "http://169.254.169.254/latest/meta-data/"),  # the cloud metadata service
+        ("http", "http://100.100.100.200/latest/meta-data/"),  # Alibaba Cloud's, in carrier-grade NAT space
+        ("http", "https://10.0.0.5/people"),
+        ("http", "http://[::ffff:127.0.0.1]:8000/admin"),  # loopback written as IPv4-mapped IPv6
+        ("http", "http://localhost:8000/admin"),
+        ("sql", "mysql://root:@192.168.1.10:3306/hukou"),
+        ("sql", "postgresql://u:p@127.0.0.1/govplus"),
+    ],
+)
+def test_a_source_may_not_reach_a_private_loopback_or_metadata_address(exchange, roll, settings, kind, url):
+    settings.GOVPLUS_EXCHANGE_SOURCE_HOSTS = ["public"]  # production's default
+    config = {"url": url, "query": SQL} if kind == "sql" else {"url": url}
+    with pytest.raises(ValidationFailed) as refused:
+        sources.source_configure(actor=exchange.provider_officer, code=roll.code, kind=kind, config=config)
+    message = refused.value.fields["url"][0]
+    assert "不允许访问" in message and "GOVPLUS_EXCHANGE_SOURCE_HOSTS" in message
+    roll.refresh_from_db()
+    assert roll.source_config_encrypted == ""
+
+
+def test_a_source_refused_at_fetch_time_is_never_called(exchange, roll, endpoint, settings):
+    """Configured while loopback was allowed (or DNS answered a public address then): each fetch checks
+    again, and a refused host is a version saying so — the endpoint never sees a request."""
+    sources.source_configure(
+        actor=exchange.provider_officer, code=roll.code, kind="http", config={"url": endpoint["url"]}
+    )
+    settings.GOVPLUS_EXCHANGE_SOURCE_HOSTS = ["public"]
+    version = sources.source_refresh(actor=None, code=roll.code)
+    assert version.status == "rejected" and "不允许访问 127.0.0.1" in version.problems[0]["problem"]
+    assert "GOVPLUS_EXCHANGE_SOURCE_HOSTS" in version.problems[0]["problem_en"]
+    assert endpoint["seen"] == []
+
+
+def test_a_listed_host_name_or_range_and_the_wildcard_are_allowed(exchange, roll, endpoint, settings):
+    people = [{"id_number": ID_A, "name": "张三", "address": "武康街道", "born_on": None, "household_size": 1}]
+    endpoint["body"] = json.dumps(people, ensure_ascii=False).encode()
+    officer = exchange.provider_officer
+    # a listed name: reached at the address it was checked at, the request still naming the host
+    settings.GOVPLUS_EXCHANGE_SOURCE_HOSTS = ["public", "LOCALHOST"]
+    by_name = endpoint["url"].replace("127.0.0.1", "localhost")
+    sources.source_configure(actor=officer, code=roll.code, kind="http", config={"url": by_name})
+    version = sources.source_refresh(actor=officer, code=roll.code)
+    assert version.status == "applied" and version.added == 1, version.problems
+    assert endpoint["hosts"][-1] == by_name.split("/")[2]
+    # a listed range
+    settings.GOVPLUS_EXCHANGE_SOURCE_HOSTS = ["public", "10.20.0.0/16", "127.0.0.1"]
+    sources.source_configure(
+        actor=officer, code=roll.code, kind="sql", config={"url": "mysql://u:p@10.20.3.4/hukou", "query": SQL}
+    )
+    with pytest.raises(ValidationFailed):
+        sources.source_configure(
+            actor=officer, code=roll.code, kind="sql", config={"url": "mysql://u:p@10.21.3.4/hukou", "query": SQL}
+        )
+    sources.source_configure(actor=officer, code=roll.code, kind="http", config={"url": endpoint["url"]})
+    assert sources.source_refresh(actor=officer, code=roll.code).status == "applied"
+    # without `public`, only what is listed
+    settings.GOVPLUS_EXCHANGE_SOURCE_HOSTS = ["10.20.0.0/16"]
+    with pytest.raises(ValidationFailed):
+        sources.source_configure(actor=officer, code=roll.code, kind="http", config={"url": "https://8.8.8.8/people"})
+    # `*`: everything, the metadata address included (the administrator's explicit choice)
+    settings.GOVPLUS_EXCHANGE_SOURCE_HOSTS = ["*"]
+    sources.source_configure(
+        actor=officer, code=roll.code, kind="http", config={"url": "http://169.254.169.254/latest/meta-data/"}
+    )
+    roll.refresh_from_db()
+    assert sources.source_config_of(roll)["url"].startswith("http://169.254.169.254/")

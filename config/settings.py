@@ -240,6 +240,9 @@ GOVPLUS_LICENCE_IMPORT_MAX_BYTES = int(os.environ.get("GOVPLUS_LICENCE_IMPORT_MA
 # The exchange's sources (exchange/sources.py): the largest table a data officer uploads for a resource,
 # and the limits on reading a SQL or HTTP source (seconds to connect/answer, bytes of an HTTP answer, rows).
 GOVPLUS_EXCHANGE_UPLOAD_MAX_BYTES = int(os.environ.get("GOVPLUS_EXCHANGE_UPLOAD_MAX_BYTES", str(64 * 1024 * 1024)))
+# Days an uploaded table checked but never applied keeps its (encrypted) content; then it is deleted
+# and the version marked 已过期 (exchange.tasks.sweep_unapplied_uploads, `govplus exchange_sweep`).
+GOVPLUS_EXCHANGE_UPLOAD_KEEP_DAYS = int(os.environ.get("GOVPLUS_EXCHANGE_UPLOAD_KEEP_DAYS", "7"))
 GOVPLUS_EXCHANGE_SOURCE_TIMEOUT = float(os.environ.get("GOVPLUS_EXCHANGE_SOURCE_TIMEOUT", "30"))
 GOVPLUS_EXCHANGE_SOURCE_MAX_BYTES = int(os.environ.get("GOVPLUS_EXCHANGE_SOURCE_MAX_BYTES", str(64 * 1024 * 1024)))
 GOVPLUS_EXCHANGE_SOURCE_MAX_ROWS = int(os.environ.get("GOVPLUS_EXCHANGE_SOURCE_MAX_ROWS", "1000000"))

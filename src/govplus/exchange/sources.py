@@ -12,8 +12,10 @@ Rules:
   becomes a tombstone. Each import takes the next `SourceVersion.number`.
 - An uploaded file is checked first (a dry run); the officer then applies that very version. Between
   check and apply its content is kept encrypted at rest (the table holds personal data) and it is
-  deleted once applied; only its SHA-256 stays. Personal values are only ever stored through
-  `records_write`, encrypted.
+  deleted once applied; only its SHA-256 stays. Content checked but never applied is not kept for ever:
+  after `GOVPLUS_EXCHANGE_UPLOAD_KEEP_DAYS` days `uploads_sweep` deletes it and the version becomes
+  已过期 (its SHA-256 and counts stay; applying it is a 409 asking for a new upload). Personal values
+  are only ever stored through `records_write`, encrypted.
 - A SQL source is a connection URL and one SELECT (or WITH … SELECT) statement; anything else is
   refused before a connection opens, and the connection itself is read-only where the driver allows
   (PostgreSQL: `default_transaction_read_only`, MySQL/MariaDB: `SET SESSION TRANSACTION READ ONLY` and
@@ -42,6 +44,7 @@ from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -438,6 +441,11 @@ def source_version_apply(*, actor: Any, code: str, number: int) -> SourceVersion
         version = SourceVersion.objects.select_for_update().filter(resource=resource, number=number).first()
         if version is None:
             raise NotFound("没有这个数据版本 / no such version")
+        if version.status == SourceVersion.Status.EXPIRED:
+            raise Conflict(
+                "该版本已过期，请重新上传 / this upload has expired: upload the file again",
+                code="version_expired",
+            )
         if version.status != SourceVersion.Status.CHECKED or not version.file:
             raise Conflict(
                 f"该版本不能生效（{version.get_status_display()}）/ this version cannot be applied ({version.status})"
@@ -453,6 +461,41 @@ def source_version_apply(*, actor: Any, code: str, number: int) -> SourceVersion
             raise Conflict("数据已变化，请重新检查 / the data changed: check the file again")
         _apply(actor, resource, version, checked)
     return version
+
+
+def uploads_sweep(*, now: dt.datetime | None = None) -> list[SourceVersion]:
+    """Delete the kept (encrypted) content of uploads checked but not applied within
+    `GOVPLUS_EXCHANGE_UPLOAD_KEEP_DAYS` days: the table holds personal data and nobody is going to apply
+    it. The version stays, 已过期, with its SHA-256, counts and problems; applying it is a 409 asking for a
+    new upload. The files go once the change commits (a rolled-back sweep leaves every version
+    applicable). Audited once per run with how many were swept (`exchange.upload_sweep`)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.GOVPLUS_EXCHANGE_UPLOAD_KEEP_DAYS)
+    with transaction.atomic():
+        stale = list(
+            SourceVersion.objects.select_for_update()
+            .select_related("resource")
+            .filter(status=SourceVersion.Status.CHECKED, created_at__lt=cutoff)
+            .exclude(file="")
+            .order_by("id")
+        )
+        for version in stale:
+            transaction.on_commit(lambda stored=version.file.name: default_storage.delete(stored))
+            version.status = SourceVersion.Status.EXPIRED
+            version.file = ""  # type: ignore[assignment]
+            version.save(update_fields=["status", "file"])
+        if stale:
+            audit_record(
+                actor=None,
+                action="exchange.upload_sweep",
+                object_type="source_version",
+                object_id=f"<{cutoff.date().isoformat()}",
+                changes={
+                    "count": len(stale),
+                    "keep_days": settings.GOVPLUS_EXCHANGE_UPLOAD_KEEP_DAYS,
+                    "versions": [f"{v.resource.code} v{v.number}" for v in stale[:100]],
+                },
+            )
+    return stale
 
 
 # --- SQL and HTTP sources -----------------------------------------------------------------------

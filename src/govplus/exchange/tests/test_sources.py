@@ -578,3 +578,55 @@ def test_a_listed_host_name_or_range_and_the_wildcard_are_allowed(exchange, roll
     )
     roll.refresh_from_db()
     assert sources.source_config_of(roll)["url"].startswith("http://169.254.169.254/")
+
+
+# --- uploads checked but never applied ---------------------------------------------------------
+
+
+def test_an_upload_checked_but_never_applied_is_swept_after_the_keep_days(
+    exchange, roll, settings, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+    import hashlib
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    settings.GOVPLUS_EXCHANGE_UPLOAD_KEEP_DAYS = 7
+    officer = exchange.provider_officer
+    content = csv_bytes([HEADER, [ID_A, "张三", "武康街道", "1990-03-07", "3"]])
+    stale = sources.table_upload(actor=officer, code=roll.code, file_name="人口.csv", content=content)
+    recent = sources.table_upload(actor=officer, code=roll.code, file_name="人口.csv", content=content)
+    kept = stale.file.name
+    assert default_storage.exists(kept)
+    SourceVersion.objects.filter(pk=stale.pk).update(created_at=timezone.now() - dt.timedelta(days=7, hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = sources.uploads_sweep()
+    assert [v.number for v in swept] == [1]
+    stale.refresh_from_db()
+    # the version stays, with its fingerprint and counts; only the content is gone
+    assert (stale.status, stale.get_status_display(), bool(stale.file)) == ("expired", "已过期", False)
+    assert stale.sha256 == hashlib.sha256(content).hexdigest() and (stale.rows, stale.added) == (1, 1)
+    assert not default_storage.exists(kept)
+    recent.refresh_from_db()
+    assert recent.status == "checked" and default_storage.exists(recent.file.name)  # within the keep days
+    with pytest.raises(Conflict) as expired:
+        sources.source_version_apply(actor=officer, code=roll.code, number=1)
+    assert "已过期，请重新上传" in expired.value.message and "upload the file again" in expired.value.message
+    assert ResourceRecord.objects.filter(resource=roll).count() == 0
+    # the officer's page says the same and offers no 生效 button for it
+    page = client_for(officer).post(f"/staff/exchange/resources/{roll.code}/versions/1/apply", follow=True)
+    text = page.content.decode()
+    assert "已过期，请重新上传" in text and f"/staff/exchange/resources/{roll.code}/versions/1/apply" not in text
+    audited = AuditEntry.objects.get(action="exchange.upload_sweep")
+    assert audited.changes["count"] == 1 and audited.changes["versions"] == [f"{roll.code} v1"]
+    assert ID_A not in json.dumps(audited.changes)
+    # the command (what the nightly task runs): nothing left to sweep, and the second run is not audited
+    out = io.StringIO()
+    call_command("exchange_sweep", stdout=out)
+    assert "swept 0 checked uploads not applied within 7 days" in out.getvalue()
+    assert AuditEntry.objects.filter(action="exchange.upload_sweep").count() == 1
+    # the applied version's content is already gone; it is not marked expired
+    sources.source_version_apply(actor=officer, code=roll.code, number=2)
+    SourceVersion.objects.filter(pk=recent.pk).update(created_at=timezone.now() - dt.timedelta(days=30))
+    assert sources.uploads_sweep() == [] and SourceVersion.objects.get(pk=recent.pk).status == "applied"

@@ -39,6 +39,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
 
@@ -479,7 +480,7 @@ def uploads_sweep(*, now: dt.datetime | None = None) -> list[SourceVersion]:
             .order_by("id")
         )
         for version in stale:
-            transaction.on_commit(lambda stored=version.file.name: default_storage.delete(stored))
+            transaction.on_commit(partial(default_storage.delete, str(version.file.name)))
             version.status = SourceVersion.Status.EXPIRED
             version.file = ""  # type: ignore[assignment]
             version.save(update_fields=["status", "file"])

@@ -241,9 +241,19 @@ GOVPLUS_LICENCE_IMPORT_MAX_BYTES = int(os.environ.get("GOVPLUS_LICENCE_IMPORT_MA
 # The exchange's sources (exchange/sources.py): the largest table a data officer uploads for a resource,
 # and the limits on reading a SQL or HTTP source (seconds to connect/answer, bytes of an HTTP answer, rows).
 GOVPLUS_EXCHANGE_UPLOAD_MAX_BYTES = int(os.environ.get("GOVPLUS_EXCHANGE_UPLOAD_MAX_BYTES", str(64 * 1024 * 1024)))
+# Days an uploaded table checked but never applied keeps its (encrypted) content; then it is deleted
+# and the version marked 已过期 (exchange.tasks.sweep_unapplied_uploads, `govplus exchange_sweep`).
+GOVPLUS_EXCHANGE_UPLOAD_KEEP_DAYS = int(os.environ.get("GOVPLUS_EXCHANGE_UPLOAD_KEEP_DAYS", "7"))
 GOVPLUS_EXCHANGE_SOURCE_TIMEOUT = float(os.environ.get("GOVPLUS_EXCHANGE_SOURCE_TIMEOUT", "30"))
 GOVPLUS_EXCHANGE_SOURCE_MAX_BYTES = int(os.environ.get("GOVPLUS_EXCHANGE_SOURCE_MAX_BYTES", str(64 * 1024 * 1024)))
 GOVPLUS_EXCHANGE_SOURCE_MAX_ROWS = int(os.environ.get("GOVPLUS_EXCHANGE_SOURCE_MAX_ROWS", "1000000"))
+# Which hosts a SQL or HTTP source may reach (exchange/source_hosts.py, the SSRF guard): host names
+# (`*.gaj.gov.cn`), addresses or CIDR ranges, `public` (every public address) or `*` (everything). Loopback,
+# private, link-local and metadata addresses are refused unless listed; development and the tests (whose
+# sources are local databases and live servers on 127.0.0.1) also allow loopback.
+GOVPLUS_EXCHANGE_SOURCE_HOSTS = env_list(
+    "GOVPLUS_EXCHANGE_SOURCE_HOSTS", "public,localhost,127.0.0.0/8,::1" if DEBUG or TESTING else "public"
+)
 GOVPLUS_TOKEN_CACHE_SECONDS = float(os.environ.get("GOVPLUS_TOKEN_CACHE_SECONDS", "10"))
 # This installation's node code in the exchange evidence and to its peers (its region code, e.g. 330521).
 GOVPLUS_NODE_CODE = os.environ.get("GOVPLUS_NODE_CODE", "330521")

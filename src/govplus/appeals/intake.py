@@ -17,7 +17,6 @@ Rules:
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import secrets
 import uuid
@@ -31,8 +30,8 @@ from django.utils import timezone
 
 from govplus.appeals.models import Appeal, Category, Partner
 from govplus.appeals.routing import appeal_route
+from govplus.appeals.taxonomy import reply_due_of
 from govplus.core.audit import audit_record
-from govplus.core.calendar import WorkingCalendar
 from govplus.core.crypto import encrypt_text, lookup_hash
 from govplus.core.errors import ValidationFailed
 from govplus.core.events import event_publish
@@ -206,11 +205,3 @@ def appeal_submit(*, actor: Any, data: AppealInput, partner: Partner | None = No
             appeal.pk = None
             continue
     raise RuntimeError("could not draw a free appeal number")
-
-
-def reply_due_of(appeal: Appeal, category: Category, *, start: dt.date | None = None) -> dt.date:
-    """The reply's last day: the category's limit (the urgent one for 紧急) in working days from `start`
-    (the day it was taken in; a reopened appeal counts from the day it was reopened)."""
-    days = category.urgent_reply_days if appeal.urgency == Appeal.Urgency.URGENT else category.reply_days
-    first = start or timezone.localtime(appeal.submitted_at).date()
-    return WorkingCalendar().add_working_days(first, days)

@@ -27,10 +27,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from govplus.appeals.intake import reply_due_of
 from govplus.appeals.models import Appeal, AppealStep, Category
 from govplus.appeals.reply_checks import reply_problems
 from govplus.appeals.selectors import is_dispatcher, staff_of_department
+from govplus.appeals.taxonomy import reply_due_of
 from govplus.core.audit import audit_record
 from govplus.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from govplus.core.events import event_publish

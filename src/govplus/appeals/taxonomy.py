@@ -14,14 +14,17 @@ Rules:
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from govplus.appeals.models import Category
+from govplus.appeals.models import Appeal, Category
+from govplus.core.calendar import WorkingCalendar
 from govplus.identity.models import Department
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -98,3 +101,11 @@ def category_department(category: Category) -> Department | None:
         return first.department
     code = str(first_level_defaults().get(first.name, {}).get("department", ""))
     return Department.objects.filter(code=code, is_active=True).first() if code else None
+
+
+def reply_due_of(appeal: Appeal, category: Category, *, start: dt.date | None = None) -> dt.date:
+    """The reply's last day: the category's limit (the urgent one for 紧急) in working days from `start`
+    (the day it was taken in; a reopened appeal counts from the day it was reopened)."""
+    days = category.urgent_reply_days if appeal.urgency == Appeal.Urgency.URGENT else category.reply_days
+    first = start or timezone.localtime(appeal.submitted_at).date()
+    return WorkingCalendar().add_working_days(first, days)

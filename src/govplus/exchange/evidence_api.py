@@ -232,9 +232,7 @@ def export(
         resource_code=resource,
         consumer=consumer,
     )
-    name = evidence_id or f"{period_from}_{period_to}"
-    response = HttpResponse(
-        json.dumps(document, ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="exchange-evidence-{name}.json"'
+    name = exports.export_file_name(evidence_id=evidence_id, period_from=period_from, period_to=period_to)
+    response = HttpResponse(exports.export_content(document), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from typing import Any
 
 from django.db import transaction
@@ -54,6 +55,36 @@ def _scope(actor: Any, *, data_roles_only: bool) -> Q | None:
     codes = sorted({a.department_code for a in assignments})
     provided = Resource.objects.filter(provider_id__in={a.department_id for a in assignments}).values("code")
     return Q(consumer_department__in=codes) | Q(resource_code__in=provided)
+
+
+def may_export_evidence(actor: Any) -> bool:
+    """Data officers (of their departments' exchanges), auditors and the command line (actor None)."""
+    if actor is None or is_evidence_auditor(actor):
+        return True
+    return any(a.role in DATA_ROLES for a in staff_assignments(user=actor))
+
+
+def evidence_exportable(*, actor: Any, limit: int = 50) -> list[ExchangeEvidence]:
+    """The newest entries the actor may export (the same scope as `evidence_export`), newest first."""
+    if not may_export_evidence(actor):
+        return []
+    rows = ExchangeEvidence.objects.all()
+    scope = _scope(actor, data_roles_only=True)
+    if scope is not None:
+        rows = rows.filter(scope)
+    return list(rows.order_by("-leaf_index")[:limit])
+
+
+def export_file_name(
+    *, evidence_id: str = "", period_from: dt.date | None = None, period_to: dt.date | None = None
+) -> str:
+    """`exchange-evidence-<evidence id>.json` or `exchange-evidence-<from>_<to>.json`."""
+    return f"exchange-evidence-{evidence_id or f'{period_from}_{period_to}'}.json"
+
+
+def export_content(document: dict[str, Any]) -> bytes:
+    """The export as the file an auditor keeps (UTF-8 JSON, Chinese as written)."""
+    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
 
 
 def evidence_visible_to(*, actor: Any, evidence_id: str) -> ExchangeEvidence:
@@ -111,8 +142,7 @@ def evidence_export(
     PermissionDenied for staff who are neither a data officer nor an auditor; NotFound when nothing
     the actor may see was selected; ValidationFailed naming `from`/`to` for a bad period or one of
     more than EXPORT_MAX_ENTRIES entries."""
-    is_data_officer = actor is None or any(a.role in DATA_ROLES for a in staff_assignments(user=actor))
-    if not is_data_officer and not is_evidence_auditor(actor):
+    if not may_export_evidence(actor):
         raise PermissionDenied(
             "仅数据管理员、平台管理员和监察员可以导出交换存证。",
             "Only data officers, platform administrators and supervisors may export exchange evidence.",

@@ -157,6 +157,7 @@ class SourceVersion(models.Model):
         CHECKED = "checked", _("已检查")
         APPLIED = "applied", _("已生效")
         REJECTED = "rejected", _("有错误")
+        EXPIRED = "expired", _("已过期")  # checked, never applied: its kept content deleted (uploads_sweep)
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()

@@ -12,11 +12,14 @@ Rules:
   becomes a tombstone. Each import takes the next `SourceVersion.number`.
 - An uploaded file is checked first (a dry run); the officer then applies that very version. Between
   check and apply its content is kept encrypted at rest (the table holds personal data) and it is
-  deleted once applied; only its SHA-256 stays. Personal values are only ever stored through
-  `records_write`, encrypted.
+  deleted once applied; only its SHA-256 stays. Content checked but never applied is not kept for ever:
+  after `GOVPLUS_EXCHANGE_UPLOAD_KEEP_DAYS` days `uploads_sweep` deletes it and the version becomes
+  已过期 (its SHA-256 and counts stay; applying it is a 409 asking for a new upload). Personal values
+  are only ever stored through `records_write`, encrypted.
 - A SQL source is a connection URL and one SELECT (or WITH … SELECT) statement; anything else is
   refused before a connection opens, and the connection itself is read-only where the driver allows
-  (PostgreSQL: `default_transaction_read_only`, SQLite: `mode=ro`). An HTTP source is a URL answering a
+  (PostgreSQL: `default_transaction_read_only`, MySQL/MariaDB: `SET SESSION TRANSACTION READ ONLY` and
+  the query inside `START TRANSACTION READ ONLY`, SQLite: `mode=ro`). An HTTP source is a URL answering a
   JSON array of objects or a CSV table, fetched with a timeout and a size limit. Their configuration
   (which holds passwords) is stored encrypted; SQL and HTTP sources are refreshed by their update
   cycle (`sources_refresh_due`, a periodic task and `govplus exchange_sync`).
@@ -36,11 +39,13 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -50,6 +55,7 @@ from govplus.core.errors import Conflict, NotFound, PermissionDenied, Validation
 from govplus.exchange.models import Resource, ResourceField, ResourceRecord, SourceVersion
 from govplus.exchange.records import canonical_json, record_key_hash, records_write
 from govplus.exchange.selectors import speaks_for
+from govplus.exchange.source_hosts import HostRefused, addresses_checked, host_problem
 from govplus.licences.import_files import (
     CSV,
     FileUnreadable,
@@ -69,6 +75,8 @@ CYCLE_SECONDS: dict[str, int] = {
     Resource.UpdateCycle.QUARTERLY: 91 * 86_400,
     Resource.UpdateCycle.YEARLY: 365 * 86_400,
 }
+POSTGRESQL_SCHEMES = frozenset({"postgresql", "postgres", "postgresql+psycopg"})
+MYSQL_SCHEMES = frozenset({"mysql", "mariadb", "mysql+pymysql", "mariadb+pymysql"})
 TRUE_WORDS = {"是", "true", "1", "y", "yes", "有"}
 FALSE_WORDS = {"否", "false", "0", "n", "no", "无"}
 _INTEGER = re.compile(r"^[+-]?\d+$")
@@ -244,6 +252,14 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        # a BINARY/VARBINARY/BLOB (MySQL) or bytea (PostgreSQL) column: its text when it is UTF-8 (MySQL
+        # hands some text columns over as bytes), base64 otherwise — never Python's b'…' repr
+        raw = bytes(value)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return base64.b64encode(raw).decode("ascii")
     return value
 
 
@@ -426,6 +442,11 @@ def source_version_apply(*, actor: Any, code: str, number: int) -> SourceVersion
         version = SourceVersion.objects.select_for_update().filter(resource=resource, number=number).first()
         if version is None:
             raise NotFound("没有这个数据版本 / no such version")
+        if version.status == SourceVersion.Status.EXPIRED:
+            raise Conflict(
+                "该版本已过期，请重新上传 / this upload has expired: upload the file again",
+                code="version_expired",
+            )
         if version.status != SourceVersion.Status.CHECKED or not version.file:
             raise Conflict(
                 f"该版本不能生效（{version.get_status_display()}）/ this version cannot be applied ({version.status})"
@@ -441,6 +462,41 @@ def source_version_apply(*, actor: Any, code: str, number: int) -> SourceVersion
             raise Conflict("数据已变化，请重新检查 / the data changed: check the file again")
         _apply(actor, resource, version, checked)
     return version
+
+
+def uploads_sweep(*, now: dt.datetime | None = None) -> list[SourceVersion]:
+    """Delete the kept (encrypted) content of uploads checked but not applied within
+    `GOVPLUS_EXCHANGE_UPLOAD_KEEP_DAYS` days: the table holds personal data and nobody is going to apply
+    it. The version stays, 已过期, with its SHA-256, counts and problems; applying it is a 409 asking for a
+    new upload. The files go once the change commits (a rolled-back sweep leaves every version
+    applicable). Audited once per run with how many were swept (`exchange.upload_sweep`)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.GOVPLUS_EXCHANGE_UPLOAD_KEEP_DAYS)
+    with transaction.atomic():
+        stale = list(
+            SourceVersion.objects.select_for_update()
+            .select_related("resource")
+            .filter(status=SourceVersion.Status.CHECKED, created_at__lt=cutoff)
+            .exclude(file="")
+            .order_by("id")
+        )
+        for version in stale:
+            transaction.on_commit(partial(default_storage.delete, str(version.file.name)))
+            version.status = SourceVersion.Status.EXPIRED
+            version.file = ""  # type: ignore[assignment]
+            version.save(update_fields=["status", "file"])
+        if stale:
+            audit_record(
+                actor=None,
+                action="exchange.upload_sweep",
+                object_type="source_version",
+                object_id=f"<{cutoff.date().isoformat()}",
+                changes={
+                    "count": len(stale),
+                    "keep_days": settings.GOVPLUS_EXCHANGE_UPLOAD_KEEP_DAYS,
+                    "versions": [f"{v.resource.code} v{v.number}" for v in stale[:100]],
+                },
+            )
+    return stale
 
 
 # --- SQL and HTTP sources -----------------------------------------------------------------------
@@ -470,23 +526,58 @@ def _config_problems(kind: str, config: dict[str, Any]) -> dict[str, list[str]]:
     scheme = urlsplit(url).scheme.lower()
     if kind == Resource.SourceKind.SQL:
         problems: dict[str, list[str]] = {}
-        if scheme not in ("postgresql", "postgres", "sqlite", "postgresql+psycopg"):
+        if scheme not in POSTGRESQL_SCHEMES | MYSQL_SCHEMES | {"sqlite"}:
             problems["url"] = [
-                "连接地址应为 postgresql:// 或 sqlite:///（本平台未安装 MySQL 驱动）"
-                " / the URL must be postgresql:// or sqlite:/// (no MySQL driver is installed)"
+                "连接地址应为 postgresql://、mysql://（或 mariadb://）或 sqlite:///"
+                " / the URL must be postgresql://, mysql:// (or mariadb://) or sqlite:///"
             ]
+        elif scheme in MYSQL_SCHEMES and not urlsplit(url).path.strip("/"):
+            problems["url"] = ["MySQL 连接地址须写明数据库名 / a mysql:// URL must name the database"]
+        elif scheme != "sqlite" and (problem := _url_host_problem(url)):
+            problems["url"] = [problem]
         problem = sql_query_problem(str(config.get("query", "")))
         if problem:
             problems["query"] = [problem]
         return problems
     if kind == Resource.SourceKind.HTTP:
-        if scheme not in ("http", "https") or not urlsplit(url).netloc:
+        if scheme not in ("http", "https") or not urlsplit(url).hostname:
             return {"url": ["接口地址应为 http:// 或 https:// 地址 / the URL must be http(s)://"]}
+        if problem := _url_host_problem(url):
+            return {"url": [problem]}
         headers = config.get("headers", {})
         if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
             return {"headers": ["请求头应为 名称: 值 / headers are name: value pairs"]}
         return {}
     return {"kind": ["数据来源应为 sql 或 http / the source kind must be sql or http"]}
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443, "mysql": 3306, "mariadb": 3306, "postgresql": 5432, "postgres": 5432}
+
+
+def _host_port(url: str) -> tuple[str, int]:
+    """The host a (non-SQLite) source's URL names and its port (ValueError for a port that is not one);
+    no host is the local machine (PostgreSQL's Unix socket)."""
+    parts = urlsplit(url)
+    port = parts.port or DEFAULT_PORTS.get(parts.scheme.lower().split("+")[0], 0)
+    return parts.hostname or "localhost", port
+
+
+def _url_host_problem(url: str) -> str | None:
+    try:
+        host, port = _host_port(url)
+    except ValueError:
+        return "连接地址中的端口无效 / the URL's port is not valid"
+    return host_problem(host, port)
+
+
+def _addresses(url: str) -> list[str]:
+    """The checked addresses a fetch connects to (source_hosts); SourceUnavailable when refused."""
+    try:
+        return addresses_checked(*_host_port(url))
+    except ValueError as error:
+        raise SourceUnavailable("连接地址中的端口无效", "the URL's port is not valid") from error
+    except HostRefused as refused:
+        raise SourceUnavailable(refused.message, refused.message_en) from refused
 
 
 def source_configure(*, actor: Any, code: str, kind: str, config: dict[str, Any]) -> Resource:
@@ -559,6 +650,17 @@ def _sql_rows(config: dict[str, Any]) -> list[dict[str, Any]]:
         raise SourceUnavailable(problem, problem)
     limit = settings.GOVPLUS_EXCHANGE_SOURCE_MAX_ROWS
     parts = urlsplit(url)
+    if parts.scheme.lower() in MYSQL_SCHEMES:
+        names, rows = _mysql_rows(parts, query, limit)
+    else:
+        names, rows = _sqlite_or_postgresql_rows(url, query, limit)
+    if len(rows) > limit:
+        raise SourceUnavailable(f"查询结果超过 {limit} 行", f"the query returns more than {limit} rows")
+    return [dict(zip(names, row, strict=False)) for row in rows]
+
+
+def _sqlite_or_postgresql_rows(url: str, query: str, limit: int) -> tuple[list[str], Sequence[Sequence[Any]]]:
+    parts = urlsplit(url)
     try:
         if parts.scheme.lower() == "sqlite":
             uri = f"file:{_sqlite_path(url)}?mode=ro"
@@ -571,10 +673,14 @@ def _sql_rows(config: dict[str, Any]) -> list[dict[str, Any]]:
                 connection.close()
         else:
             import psycopg
+            from psycopg.conninfo import make_conninfo
 
             timeout_ms = int(settings.GOVPLUS_EXCHANGE_SOURCE_TIMEOUT * 1000)
             dsn = url.replace("postgresql+psycopg://", "postgresql://", 1)
             options = f"-c default_transaction_read_only=on -c statement_timeout={timeout_ms}"
+            if parts.hostname:  # libpq tries each checked address in turn (no second DNS lookup)
+                addresses = _addresses(url)
+                dsn = make_conninfo(dsn, host=",".join([parts.hostname] * len(addresses)), hostaddr=",".join(addresses))
             with psycopg.connect(
                 dsn, options=options, connect_timeout=int(settings.GOVPLUS_EXCHANGE_SOURCE_TIMEOUT)
             ) as pg:
@@ -591,23 +697,91 @@ def _sql_rows(config: dict[str, Any]) -> list[dict[str, Any]]:
         if type(error).__module__.startswith("psycopg"):
             raise SourceUnavailable(f"数据库查询失败：{error}", f"the query failed: {error}") from error
         raise
-    if len(rows) > limit:
-        raise SourceUnavailable(f"查询结果超过 {limit} 行", f"the query returns more than {limit} rows")
-    return [dict(zip(names, row, strict=False)) for row in rows]
+    return names, rows
+
+
+def _mysql_rows(parts: SplitResult, query: str, limit: int) -> tuple[list[str], Sequence[Sequence[Any]]]:
+    """One SELECT on MySQL or MariaDB through PyMySQL: the session is read-only and the query runs in a
+    read-only transaction (the server refuses any write, a stored function's included, with error
+    1792), rolled back afterwards; connect, read and statement timeouts are the source timeout."""
+    import pymysql
+
+    timeout = settings.GOVPLUS_EXCHANGE_SOURCE_TIMEOUT
+    host, port = _host_port(parts.geturl())
+    connection = None
+    for address in _addresses(parts.geturl()):  # each one allowed; the first that answers
+        try:
+            connection = pymysql.connect(
+                host=address,
+                port=port,
+                user=unquote(parts.username or ""),
+                password=unquote(parts.password or ""),
+                database=unquote(parts.path.lstrip("/")),
+                charset="utf8mb4",
+                connect_timeout=max(1, int(timeout)),
+                read_timeout=timeout,
+                write_timeout=timeout,
+                init_command="SET SESSION TRANSACTION READ ONLY",
+            )
+            break
+        except pymysql.MySQLError as error:
+            failure = error
+    if connection is None:
+        raise SourceUnavailable(
+            f"无法连接数据库 {host}:{port}：{failure}", f"cannot connect to the database {host}:{port}: {failure}"
+        ) from failure
+    try:
+        with connection.cursor() as cursor:
+            if "mariadb" in connection.get_server_info().lower():
+                cursor.execute("SET SESSION max_statement_time = %s", (timeout,))
+            else:
+                cursor.execute("SET SESSION max_execution_time = %s", (int(timeout * 1000),))
+            cursor.execute("START TRANSACTION READ ONLY")
+            cursor.execute(query)  # checked: one SELECT
+            names = [d[0] for d in cursor.description or ()]
+            rows = cursor.fetchmany(limit + 1)
+        connection.rollback()
+    except pymysql.MySQLError as error:
+        raise SourceUnavailable(f"数据库查询失败：{error}", f"the query failed: {error}") from error
+    finally:
+        connection.close()
+    return names, rows
 
 
 def _http_content(config: dict[str, Any]) -> tuple[bytes, str]:
     import httpx
 
+    addresses = _addresses(config["url"])
+    for position, address in enumerate(addresses):
+        try:
+            return _http_get(config, address)
+        except httpx.ConnectError:
+            if position == len(addresses) - 1:
+                raise SourceUnavailable(
+                    f"无法连接接口 {urlsplit(config['url']).hostname}",
+                    f"cannot connect to {urlsplit(config['url']).hostname}",
+                ) from None
+    raise AssertionError("addresses_checked returns at least one address")
+
+
+def _http_get(config: dict[str, Any], address: str) -> tuple[bytes, str]:
+    """GET the source's URL from `address` (one checked by source_hosts): the request names the host in
+    its Host header and, over TLS, in SNI and the certificate check — only the connection is pinned."""
+    import httpx
+
+    parts = urlsplit(config["url"])
+    authority = parts.netloc.rpartition("@")[2]
+    literal = f"[{address}]" if ":" in address else address
+    url = urlunsplit((parts.scheme, literal + (f":{parts.port}" if parts.port else ""), parts.path, parts.query, ""))
+    headers = {k: v for k, v in (config.get("headers") or {}).items() if k.lower() != "host"} | {"Host": authority}
+    extensions = {"sni_hostname": parts.hostname} if parts.scheme.lower() == "https" else {}
+    auth = (unquote(parts.username), unquote(parts.password or "")) if parts.username else None
     limit = settings.GOVPLUS_EXCHANGE_SOURCE_MAX_BYTES
     try:
-        with httpx.stream(
-            "GET",
-            config["url"],
-            headers=config.get("headers") or {},
-            timeout=settings.GOVPLUS_EXCHANGE_SOURCE_TIMEOUT,
-            follow_redirects=False,
-        ) as response:
+        with (
+            httpx.Client(timeout=settings.GOVPLUS_EXCHANGE_SOURCE_TIMEOUT, follow_redirects=False, auth=auth) as client,
+            client.stream("GET", url, headers=headers, extensions=extensions) as response,
+        ):
             if response.status_code != 200:
                 raise SourceUnavailable(
                     f"接口返回 HTTP {response.status_code}", f"the endpoint answered HTTP {response.status_code}"
@@ -620,6 +794,8 @@ def _http_content(config: dict[str, Any]) -> tuple[bytes, str]:
                         f"接口返回的数据超过 {limit} 字节", f"the answer is larger than {limit} bytes"
                     )
             return bytes(body), response.headers.get("content-type", "")
+    except httpx.ConnectError:
+        raise
     except httpx.HTTPError as error:
         raise SourceUnavailable(f"接口访问失败：{error}", f"the endpoint could not be read: {error}") from error
 

@@ -1,5 +1,6 @@
 """Background work of the exchange (Huey): signing the evidence log's tree head, refreshing SQL and HTTP
-sources by their update cycle, and auditing the federated nodes' evidence logs."""
+sources by their update cycle, deleting uploads checked but never applied, and auditing the federated
+nodes' evidence logs."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from govplus.core.errors import GovplusError
 from govplus.exchange.evidence import evidence_sequence
 from govplus.exchange.federation import node_tree_head_audit
 from govplus.exchange.models import Node
-from govplus.exchange.sources import sources_refresh_due
+from govplus.exchange.sources import sources_refresh_due, uploads_sweep
 from govplus.exchange.tree_heads import tree_head_sign
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,15 @@ def refresh_sources() -> None:
             version.changed,
             version.removed,
         )
+
+
+@db_periodic_task(crontab(hour="3", minute="40"))
+def sweep_unapplied_uploads() -> None:
+    """Every night: the content of uploads checked but not applied within GOVPLUS_EXCHANGE_UPLOAD_KEEP_DAYS
+    is deleted and their versions become 已过期 (audited with the count)."""
+    swept = uploads_sweep()
+    if swept:
+        logger.info("exchange uploads swept: %s checked versions never applied", len(swept))
 
 
 @db_periodic_task(crontab(minute="20"))

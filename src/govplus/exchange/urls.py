@@ -3,6 +3,7 @@ from django.urls import path
 from govplus.exchange import (
     views_catalogue,
     views_data_uses,
+    views_evidence,
     views_federation,
     views_sharing,
     views_subscriptions,
@@ -36,6 +37,8 @@ urlpatterns = [
         name="exchange_subscription_action",
     ),
     path("staff/exchange/usage", views_usage.usage_page, name="exchange_usage"),
+    path("staff/exchange/evidence", views_evidence.evidence_page, name="exchange_evidence"),
+    path("staff/exchange/evidence/export", views_evidence.evidence_download, name="exchange_evidence_export"),
     path(
         "staff/exchange/supplied/<str:receipt_no>/<str:material_code>",
         views_data_uses.supplied_data,

@@ -83,5 +83,4 @@ WRITE_SERVICES: dict[str, tuple[Callable[[County], Any], str, Callable[[County],
 
 NOT_WRITE_SERVICES: dict[str, str] = {
     "govplus.appeals.intake.appeal_number": "computes a number",
-    "govplus.appeals.intake.reply_due_of": "computes a date",
 }

@@ -214,6 +214,11 @@ WRITE_SERVICES.update(
             _admin,
         ),
         "govplus.exchange.sources.table_upload": (_uploaded, "exchange.source_check", _admin),
+        "govplus.exchange.sources.uploads_sweep": (
+            lambda c: (_uploaded(c), sources.uploads_sweep(now=timezone.now() + dt.timedelta(days=365))),
+            "exchange.upload_sweep",
+            lambda c: None,  # the nightly task
+        ),
         "govplus.exchange.sources.source_version_apply": (_checked_then_applied, "exchange.source_apply", _admin),
         "govplus.exchange.sources.rows_import": (
             lambda c: sources.rows_import(
@@ -232,6 +237,10 @@ WRITE_SERVICES.update(
 )
 
 NOT_WRITE_SERVICES: dict[str, str] = {
+    "govplus.exchange.evidence_export.evidence_exportable": "reads",
+    "govplus.exchange.evidence_export.export_content": "renders an export already built (and audited)",
+    "govplus.exchange.evidence_export.export_file_name": "computes a file name",
+    "govplus.exchange.evidence_export.may_export_evidence": "reads",
     "govplus.exchange.tree_heads.jwks_uri": "computes a URL",
     "govplus.exchange.tree_heads.tree_head_payload": "computes the signed content",
     "govplus.exchange.tree_heads.tree_head_check": "verifies a signature",

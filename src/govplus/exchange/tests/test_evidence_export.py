@@ -156,3 +156,66 @@ def test_the_command_writes_an_export_the_verifier_accepts(logged, tmp_path):
     assert AuditEntry.objects.filter(action="exchange.evidence_export", actor=None).exists()
     with pytest.raises(CommandError, match="from"):
         call_command("exchange_evidence_export", "--to", today, stdout=StringIO())
+
+
+PAGE = "/staff/exchange/evidence"
+
+
+def test_a_data_officer_downloads_an_entry_and_a_period_from_the_evidence_page(logged, exchange, tmp_path):
+    officer = client_for(exchange.consumer_officer)  # 人社局's data officer: its six lookups, not 税务局's
+    page = officer.get(PAGE)
+    text = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="evidence-entries"' in text
+    assert all(e.evidence_id in text for e in logged) and "330521-SWJ-0001" not in text
+    entry = logged[2]
+    assert f"{PAGE}/export?evidence_id={entry.evidence_id}" in text
+
+    one = officer.get(f"{PAGE}/export", {"evidence_id": entry.evidence_id})
+    assert one.status_code == 200 and one["Content-Type"].startswith("application/json")
+    assert one["Content-Disposition"] == f'attachment; filename="exchange-evidence-{entry.evidence_id}.json"'
+    document = json.loads(one.content)
+    assert [e["evidence_id"] for e in document["entries"]] == [entry.evidence_id]
+    checked = verify(tmp_path, document)
+    assert checked.returncode == 0 and "1 of 1 entries verified" in checked.stdout, checked.stdout
+
+    today = timezone.localdate()
+    period = officer.get(f"{PAGE}/export", {"from": str(today - dt.timedelta(days=2)), "to": str(today)})
+    assert period.status_code == 200
+    name = f"exchange-evidence-{today - dt.timedelta(days=2)}_{today}.json"
+    assert period["Content-Disposition"] == f'attachment; filename="{name}"'
+    document = json.loads(period.content)
+    assert [e["evidence_id"] for e in document["entries"]] == [e.evidence_id for e in logged]
+    checked = verify(tmp_path, document)
+    assert checked.returncode == 0 and "6 of 6 entries verified" in checked.stdout, checked.stdout
+    audited = AuditEntry.objects.filter(action="exchange.evidence_export", actor=exchange.consumer_officer)
+    assert sorted(a.changes["entries"] for a in audited) == [1, 6]
+
+
+def test_the_evidence_page_names_a_bad_period_and_refuses_who_may_not_export(logged, exchange, monkeypatch):
+    officer = client_for(exchange.consumer_officer)
+    today = timezone.localdate()
+    not_a_day = officer.get(f"{PAGE}/export", {"from": "12/01/2026", "to": str(today)})
+    text = not_a_day.content.decode()
+    assert not_a_day.status_code == 422 and 'id="from-error"' in text and "YYYY-MM-DD" in text
+    assert "Content-Disposition" not in not_a_day
+    backwards = officer.get(f"{PAGE}/export", {"from": str(today), "to": str(today - dt.timedelta(days=1))})
+    assert backwards.status_code == 422 and "结束日期早于开始日期" in backwards.content.decode()
+    missing = officer.get(f"{PAGE}/export", {"to": str(today)})
+    assert missing.status_code == 422 and "须给出开始日期" in missing.content.decode()
+    empty = officer.get(f"{PAGE}/export", {"from": "2020-01-01", "to": "2020-12-31"})
+    assert empty.status_code == 404 and "没有符合条件的交换存证" in empty.content.decode()
+    # too many entries for one file: the page asks for a shorter period, as the API does
+    from govplus.exchange import evidence_export
+
+    monkeypatch.setattr(evidence_export, "EXPORT_MAX_ENTRIES", 3)  # the bound, not the code, made small
+    too_many = officer.get(f"{PAGE}/export", {"from": str(today), "to": str(today)})
+    assert too_many.status_code == 422 and "请缩短时段" in too_many.content.decode()
+    # another department's exchange is not there for this officer
+    other = evidence_export.ExchangeEvidence.objects.get(resource_code="330521-SWJ-0001")
+    assert officer.get(f"{PAGE}/export", {"evidence_id": other.evidence_id}).status_code == 404
+    # a clerk (no data role) gets neither the page's list nor a file
+    clerk = client_for(exchange.clerk)
+    refused = clerk.get(f"{PAGE}/export", {"evidence_id": logged[0].evidence_id})
+    assert refused.status_code == 403 and "Content-Disposition" not in refused
+    assert clerk.get(PAGE).status_code == 403
+    assert Client().get(f"{PAGE}/export", {"evidence_id": logged[0].evidence_id}).status_code == 302  # sign in

@@ -316,17 +316,132 @@ def test_a_postgresql_source_is_read_in_a_read_only_transaction(exchange, roll):
             db.execute(f"DROP SEQUENCE IF EXISTS {sequence}")
 
 
+def mariadb_answers() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 3306), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+MARIADB = "mysql://root:@127.0.0.1:3306/test"
+needs_mariadb = pytest.mark.skipif(not mariadb_answers(), reason="needs MariaDB/MySQL on 127.0.0.1:3306 (CI has it)")
+
+
+@pytest.fixture
+def mariadb_table() -> Iterator[str]:
+    """A table of its own in the MariaDB database `test` (and a stored function that writes), dropped after."""
+    import uuid
+
+    import pymysql
+
+    table = f"exchange_source_{uuid.uuid4().hex[:10]}"
+    db = pymysql.connect(host="127.0.0.1", port=3306, user="root", password="", database="test", autocommit=True)
+    try:
+        with db.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TABLE {table} (id_number VARCHAR(18) PRIMARY KEY, name VARCHAR(40), address VARBINARY(100),"
+                " born_on DATE, n DECIMAL(4, 0), registered_at DATETIME) CHARACTER SET utf8mb4"
+            )
+            cursor.execute(
+                f"INSERT INTO {table} VALUES (%s, '张三', %s, '1990-03-07', 3, '2024-05-01 08:30:00'),"
+                " (%s, '李梅', NULL, '1985-01-01', 2, NULL)",
+                (ID_A, "武康街道".encode(), ID_B),
+            )
+            cursor.execute(
+                f"CREATE FUNCTION {table}_touch() RETURNS INT MODIFIES SQL DATA "
+                f"BEGIN INSERT INTO {table} (id_number) VALUES ('x'); RETURN 1; END"
+            )
+        yield table
+    finally:
+        with db.cursor() as cursor:
+            cursor.execute(f"DROP FUNCTION IF EXISTS {table}_touch")
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        db.close()
+
+
+@needs_mariadb
+def test_a_mariadb_source_is_read_in_a_read_only_transaction(exchange, roll, mariadb_table):
+    query = f"SELECT id_number, name, address, born_on, n AS household_size FROM `{mariadb_table}` ORDER BY id_number"
+    sources.source_configure(
+        actor=exchange.provider_officer, code=roll.code, kind="sql", config={"url": MARIADB, "query": query}
+    )
+    version = sources.source_refresh(actor=exchange.provider_officer, code=roll.code)
+    assert (version.kind, version.status, version.added) == ("sql", "applied", 2), version.problems
+    # DECIMAL, DATE and VARBINARY arrive as the fields' values (not Decimal('3') or b'…')
+    assert record_values(records_by_keys(roll, [ID_A])[ID_A]) == {
+        "id_number": ID_A,
+        "name": "张三",
+        "address": "武康街道",
+        "born_on": "1990-03-07",
+        "household_size": 3,
+    }
+    roll.refresh_from_db()
+    assert sources.source_host(sources.source_config_of(roll)) == "mysql://127.0.0.1:3306/test"
+    # mariadb:// is the same driver; a DATETIME comes through as the other drivers' do
+    rows = sources._sql_rows(
+        {"url": MARIADB.replace("mysql://", "mariadb://"), "query": f"SELECT registered_at FROM {mariadb_table}"}
+    )
+    assert {str(r["registered_at"]) for r in rows} == {"2024-05-01 08:30:00", "None"}
+    # a SELECT that writes through a stored function is refused by the server inside the read-only transaction
+    with pytest.raises(sources.SourceUnavailable, match="READ ONLY"):
+        sources._sql_rows({"url": MARIADB, "query": f"SELECT {mariadb_table}_touch()"})
+    # and a write statement never reaches the server at all
+    with pytest.raises(ValidationFailed) as refused:
+        sources.source_configure(
+            actor=exchange.provider_officer,
+            code=roll.code,
+            kind="sql",
+            config={"url": MARIADB, "query": f"INSERT INTO {mariadb_table} (id_number) VALUES ('y')"},
+        )
+    assert "query" in refused.value.fields
+    import pymysql
+
+    with pymysql.connect(host="127.0.0.1", user="root", password="", database="test") as db, db.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {mariadb_table}")
+        assert cursor.fetchone() == (2,)  # nothing was written
+
+
+def test_a_mysql_source_that_cannot_be_reached_is_a_refused_version_saying_so(exchange, roll, settings):
+    import socket
+
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]  # nothing listens there once the socket is closed
+    settings.GOVPLUS_EXCHANGE_SOURCE_TIMEOUT = 2
+    sources.source_configure(
+        actor=exchange.provider_officer,
+        code=roll.code,
+        kind="sql",
+        config={"url": f"mysql://reader:pw@127.0.0.1:{port}/hukou", "query": SQL},
+    )
+    version = sources.source_refresh(actor=None, code=roll.code)
+    assert version.status == "rejected"
+    problem = version.problems[0]
+    assert f"无法连接数据库 127.0.0.1:{port}" in problem["problem"]
+    assert f"cannot connect to the database 127.0.0.1:{port}" in problem["problem_en"]
+    assert "pw" not in problem["problem"].replace("pw@", "")  # no password in the message
+    with pytest.raises(ValidationFailed) as nameless:
+        sources.source_configure(
+            actor=exchange.provider_officer, code=roll.code, kind="sql", config={"url": "mysql://u@db", "query": SQL}
+        )
+    assert "url" in nameless.value.fields
+
+
 # --- HTTP ------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
 def endpoint() -> Iterator[dict[str, Any]]:
     """A live local HTTP server answering what the test puts in `state`."""
-    state: dict[str, Any] = {"body": b"[]", "type": "application/json", "seen": []}
+    state: dict[str, Any] = {"body": b"[]", "type": "application/json", "seen": [], "hosts": []}
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             state["seen"].append(self.headers.get("Authorization", ""))
+            state["hosts"].append(self.headers.get("Host", ""))
             self.send_response(200)
             self.send_header("Content-Type", state["type"])
             self.send_header("Content-Length", str(len(state["body"])))
@@ -377,7 +492,7 @@ def test_the_source_page_saves_and_shows_errors(exchange, roll):
     officer = client_for(exchange.provider_officer)
     bad = officer.post(
         f"/staff/exchange/resources/{roll.code}/source",
-        {"action": "save", "kind": "sql", "url": "mysql://u:p@db/x", "query": "DELETE FROM t"},
+        {"action": "save", "kind": "sql", "url": "oracle://u:p@db/x", "query": "DELETE FROM t"},
     )
     page = bad.content.decode()
     assert bad.status_code == 422 and 'id="url-error"' in page and 'id="query-error"' in page
@@ -389,3 +504,129 @@ def test_the_source_page_saves_and_shows_errors(exchange, roll):
     roll.refresh_from_db()
     assert roll.source_kind == "http" and sources.source_config_of(roll)["headers"] == {"X-Key": "abc"}
     assert AuditEntry.objects.filter(action="exchange.source_configure", object_id=roll.code).exists()
+
+
+# --- which hosts a source may reach (GOVPLUS_EXCHANGE_SOURCE_HOSTS) -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "url"),
+    [
+        ("http", "http://169.254.169.254/latest/meta-data/"),  # the cloud metadata service
+        ("http", "http://100.100.100.200/latest/meta-data/"),  # Alibaba Cloud's, in carrier-grade NAT space
+        ("http", "https://10.0.0.5/people"),
+        ("http", "http://[::ffff:127.0.0.1]:8000/admin"),  # loopback written as IPv4-mapped IPv6
+        ("http", "http://localhost:8000/admin"),
+        ("sql", "mysql://root:@192.168.1.10:3306/hukou"),
+        ("sql", "postgresql://u:p@127.0.0.1/govplus"),
+    ],
+)
+def test_a_source_may_not_reach_a_private_loopback_or_metadata_address(exchange, roll, settings, kind, url):
+    settings.GOVPLUS_EXCHANGE_SOURCE_HOSTS = ["public"]  # production's default
+    config = {"url": url, "query": SQL} if kind == "sql" else {"url": url}
+    with pytest.raises(ValidationFailed) as refused:
+        sources.source_configure(actor=exchange.provider_officer, code=roll.code, kind=kind, config=config)
+    message = refused.value.fields["url"][0]
+    assert "不允许访问" in message and "GOVPLUS_EXCHANGE_SOURCE_HOSTS" in message
+    roll.refresh_from_db()
+    assert roll.source_config_encrypted == ""
+
+
+def test_a_source_refused_at_fetch_time_is_never_called(exchange, roll, endpoint, settings):
+    """Configured while loopback was allowed (or DNS answered a public address then): each fetch checks
+    again, and a refused host is a version saying so — the endpoint never sees a request."""
+    sources.source_configure(
+        actor=exchange.provider_officer, code=roll.code, kind="http", config={"url": endpoint["url"]}
+    )
+    settings.GOVPLUS_EXCHANGE_SOURCE_HOSTS = ["public"]
+    version = sources.source_refresh(actor=None, code=roll.code)
+    assert version.status == "rejected" and "不允许访问 127.0.0.1" in version.problems[0]["problem"]
+    assert "GOVPLUS_EXCHANGE_SOURCE_HOSTS" in version.problems[0]["problem_en"]
+    assert endpoint["seen"] == []
+
+
+def test_a_listed_host_name_or_range_and_the_wildcard_are_allowed(exchange, roll, endpoint, settings):
+    people = [{"id_number": ID_A, "name": "张三", "address": "武康街道", "born_on": None, "household_size": 1}]
+    endpoint["body"] = json.dumps(people, ensure_ascii=False).encode()
+    officer = exchange.provider_officer
+    # a listed name: reached at the address it was checked at, the request still naming the host
+    settings.GOVPLUS_EXCHANGE_SOURCE_HOSTS = ["public", "LOCALHOST"]
+    by_name = endpoint["url"].replace("127.0.0.1", "localhost")
+    sources.source_configure(actor=officer, code=roll.code, kind="http", config={"url": by_name})
+    version = sources.source_refresh(actor=officer, code=roll.code)
+    assert version.status == "applied" and version.added == 1, version.problems
+    assert endpoint["hosts"][-1] == by_name.split("/")[2]
+    # a listed range
+    settings.GOVPLUS_EXCHANGE_SOURCE_HOSTS = ["public", "10.20.0.0/16", "127.0.0.1"]
+    sources.source_configure(
+        actor=officer, code=roll.code, kind="sql", config={"url": "mysql://u:p@10.20.3.4/hukou", "query": SQL}
+    )
+    with pytest.raises(ValidationFailed):
+        sources.source_configure(
+            actor=officer, code=roll.code, kind="sql", config={"url": "mysql://u:p@10.21.3.4/hukou", "query": SQL}
+        )
+    sources.source_configure(actor=officer, code=roll.code, kind="http", config={"url": endpoint["url"]})
+    assert sources.source_refresh(actor=officer, code=roll.code).status == "applied"
+    # without `public`, only what is listed
+    settings.GOVPLUS_EXCHANGE_SOURCE_HOSTS = ["10.20.0.0/16"]
+    with pytest.raises(ValidationFailed):
+        sources.source_configure(actor=officer, code=roll.code, kind="http", config={"url": "https://8.8.8.8/people"})
+    # `*`: everything, the metadata address included (the administrator's explicit choice)
+    settings.GOVPLUS_EXCHANGE_SOURCE_HOSTS = ["*"]
+    sources.source_configure(
+        actor=officer, code=roll.code, kind="http", config={"url": "http://169.254.169.254/latest/meta-data/"}
+    )
+    roll.refresh_from_db()
+    assert sources.source_config_of(roll)["url"].startswith("http://169.254.169.254/")
+
+
+# --- uploads checked but never applied ---------------------------------------------------------
+
+
+def test_an_upload_checked_but_never_applied_is_swept_after_the_keep_days(
+    exchange, roll, settings, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+    import hashlib
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    settings.GOVPLUS_EXCHANGE_UPLOAD_KEEP_DAYS = 7
+    officer = exchange.provider_officer
+    content = csv_bytes([HEADER, [ID_A, "张三", "武康街道", "1990-03-07", "3"]])
+    stale = sources.table_upload(actor=officer, code=roll.code, file_name="人口.csv", content=content)
+    recent = sources.table_upload(actor=officer, code=roll.code, file_name="人口.csv", content=content)
+    kept = stale.file.name
+    assert default_storage.exists(kept)
+    SourceVersion.objects.filter(pk=stale.pk).update(created_at=timezone.now() - dt.timedelta(days=7, hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = sources.uploads_sweep()
+    assert [v.number for v in swept] == [1]
+    stale.refresh_from_db()
+    # the version stays, with its fingerprint and counts; only the content is gone
+    assert (stale.status, stale.get_status_display(), bool(stale.file)) == ("expired", "已过期", False)
+    assert stale.sha256 == hashlib.sha256(content).hexdigest() and (stale.rows, stale.added) == (1, 1)
+    assert not default_storage.exists(kept)
+    recent.refresh_from_db()
+    assert recent.status == "checked" and default_storage.exists(recent.file.name)  # within the keep days
+    with pytest.raises(Conflict) as expired:
+        sources.source_version_apply(actor=officer, code=roll.code, number=1)
+    assert "已过期，请重新上传" in expired.value.message and "upload the file again" in expired.value.message
+    assert ResourceRecord.objects.filter(resource=roll).count() == 0
+    # the officer's page says the same and offers no 生效 button for it
+    page = client_for(officer).post(f"/staff/exchange/resources/{roll.code}/versions/1/apply", follow=True)
+    text = page.content.decode()
+    assert "已过期，请重新上传" in text and f"/staff/exchange/resources/{roll.code}/versions/1/apply" not in text
+    audited = AuditEntry.objects.get(action="exchange.upload_sweep")
+    assert audited.changes["count"] == 1 and audited.changes["versions"] == [f"{roll.code} v1"]
+    assert ID_A not in json.dumps(audited.changes)
+    # the command (what the nightly task runs): nothing left to sweep, and the second run is not audited
+    out = io.StringIO()
+    call_command("exchange_sweep", stdout=out)
+    assert "swept 0 checked uploads not applied within 7 days" in out.getvalue()
+    assert AuditEntry.objects.filter(action="exchange.upload_sweep").count() == 1
+    # the applied version's content is already gone; it is not marked expired
+    sources.source_version_apply(actor=officer, code=roll.code, number=2)
+    SourceVersion.objects.filter(pk=recent.pk).update(created_at=timezone.now() - dt.timedelta(days=30))
+    assert sources.uploads_sweep() == [] and SourceVersion.objects.get(pk=recent.pk).status == "applied"

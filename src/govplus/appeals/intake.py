@@ -9,7 +9,10 @@ Rules:
 - The place, when given, is a region of this installation (a street or community grid) and/or an
   address and coordinates inside China's bounds (latitude 3–54, longitude 73–136).
 - Real-name appeals keep the caller's name and phone encrypted (the phone also as a keyed hash, so
-  repeated calls of one number are found); an anonymous one keeps neither.
+  repeated calls of one number are found); an anonymous one keeps neither, and the departments see
+  only 匿名. A signed-in citizen's appeal stays theirs to follow and rate, anonymous or not.
+- Photos (at most three) are checked to be whole JPEG or PNG images and stored re-encoded, without
+  their metadata (`photos.py`); one bad photo refuses the appeal, naming the file.
 - The appeal is routed at once (`routing.py`): a confident category and a department mean 已分办 with
   its reply due in working days (the category's limit, the urgent one for 紧急); otherwise 待分办 for
   the dispatcher. Audited (never the text or the caller); the event `appeal.submitted` is published.
@@ -25,10 +28,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from govplus.appeals.models import Appeal, Category, Partner
+from govplus.appeals.models import Appeal, AppealPhoto, Category, Partner
+from govplus.appeals.photos import photos_clean
 from govplus.appeals.routing import appeal_route
 from govplus.appeals.taxonomy import reply_due_of
 from govplus.core.audit import audit_record
@@ -56,6 +61,7 @@ class AppealInput:
     latitude: str | float | None = None
     longitude: str | float | None = None
     is_anonymous: bool = False
+    is_public: bool = True
     contact_name: str = ""
     contact_phone: str = ""
     media_url: str = ""
@@ -143,9 +149,12 @@ def appeal_number() -> str:
     return f"{settings.GOVPLUS_REGION_CODE}{timezone.localtime():%Y%m%d}{secrets.randbelow(10**6):06d}"
 
 
-def appeal_submit(*, actor: Any, data: AppealInput, partner: Partner | None = None) -> Appeal:
-    """Check, route and store one appeal (see the module's rules); the appeal as stored."""
+def appeal_submit(
+    *, actor: Any, data: AppealInput, partner: Partner | None = None, photos: list[tuple[str, bytes]] | None = None
+) -> Appeal:
+    """Check, route and store one appeal with its photos (`photos.py`; see the module's rules)."""
     checked = _check(data)
+    cleaned = photos_clean(photos or [])
     routing = appeal_route(title=checked.title, body=checked.body, hint=checked.hint)
     now = timezone.now()
     phone = "" if data.is_anonymous else data.contact_phone.replace(" ", "")
@@ -167,7 +176,8 @@ def appeal_submit(*, actor: Any, data: AppealInput, partner: Partner | None = No
         latitude=checked.latitude,
         longitude=checked.longitude,
         is_anonymous=data.is_anonymous,
-        citizen=actor if getattr(actor, "pk", None) and not data.is_anonymous else None,
+        is_public=data.is_public,
+        citizen=actor if getattr(actor, "pk", None) and getattr(actor, "kind", "") != "staff" else None,
         contact_name_encrypted=encrypt_text(name) if name else "",
         contact_phone_encrypted=encrypt_text(phone) if phone else "",
         contact_phone_hash=lookup_hash(phone) if phone else "",
@@ -183,6 +193,11 @@ def appeal_submit(*, actor: Any, data: AppealInput, partner: Partner | None = No
         try:
             with transaction.atomic():
                 appeal.save()
+                for position, photo in enumerate(cleaned, start=1):
+                    stored = AppealPhoto(appeal=appeal, content_type=photo.content_type, sha256=photo.sha256)
+                    stored.image.save(
+                        f"{appeal.number}-{position}.{photo.extension}", ContentFile(photo.content), save=True
+                    )
                 audit_record(
                     actor=actor,
                     action="appeals.appeal_submit",

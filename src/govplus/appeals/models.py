@@ -144,8 +144,16 @@ class Appeal(models.Model):
 class AppealStep(models.Model):
     """One thing that happened to an appeal (分办, 退回, 签收, 答复, 评价, 重办), for its time line."""
 
+    class Kind(models.TextChoices):
+        DISPATCH = "dispatch", _("分办")
+        RETURN = "return", _("退回")
+        SIGN = "sign", _("签收")
+        REPLY = "reply", _("答复")
+        REOPEN = "reopen", _("不满意，重办")
+        RATE = "rate", _("评价")
+
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="steps")
-    kind = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

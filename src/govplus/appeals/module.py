@@ -1,5 +1,14 @@
-"""appeals' part of the platform: the Open311 GeoReport v2 API and, later, its pages (see core/modules.py)."""
+"""appeals' part of the platform: the Open311 GeoReport v2 API, the citizen's and the staff's pages and
+their navigation (see core/modules.py)."""
 
-from govplus.core.modules import ModuleSpec
+from govplus.core.modules import ModuleSpec, NavEntry, gettext_noop
 
-MODULE = ModuleSpec(name="appeals", urls="govplus.appeals.urls")
+MODULE = ModuleSpec(
+    name="appeals",
+    urls="govplus.appeals.urls",
+    navigation=(
+        NavEntry(gettext_noop("我要留言"), "portal:appeal_new", audience=frozenset({"anonymous", "citizen"}), order=45),
+        NavEntry(gettext_noop("我的诉求"), "portal:my_appeals", audience=frozenset({"citizen"}), order=46),
+        NavEntry(gettext_noop("诉求办理"), "portal:staff_appeals", audience=frozenset({"staff"}), order=72),
+    ),
+)

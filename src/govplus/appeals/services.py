@@ -26,6 +26,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from govplus.appeals.models import Appeal, AppealStep, Category
 from govplus.appeals.reply_checks import reply_problems
@@ -37,7 +38,11 @@ from govplus.core.events import event_publish
 from govplus.identity.models import Department
 
 MAX_REOPEN = 2
-VERDICTS = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
+VERDICTS = {
+    "satisfied": gettext_noop("满意"),
+    "basically": gettext_noop("基本满意"),
+    "unsatisfied": gettext_noop("不满意"),
+}
 
 
 def _locked(number: str) -> Appeal:

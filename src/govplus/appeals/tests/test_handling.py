@@ -122,9 +122,10 @@ def test_bad_input_names_each_field_and_stores_nothing(desk):
     assert Appeal.objects.count() == 0
 
 
-def test_an_anonymous_appeal_keeps_no_caller(desk):
+def test_an_anonymous_appeal_keeps_no_name_or_phone_but_stays_the_citizens_to_follow(desk):
     appeal = appeal_submit(
         actor=desk["county"].citizen,
         data=AppealInput(channel="web", body=LAMP, is_anonymous=True, contact_name="张三", contact_phone="13800138000"),
     )
-    assert appeal.citizen is None and appeal.contact_phone_encrypted == "" and appeal.contact_name_encrypted == ""
+    assert appeal.contact_phone_encrypted == "" and appeal.contact_name_encrypted == "" and appeal.is_anonymous
+    assert appeal.citizen == desk["county"].citizen

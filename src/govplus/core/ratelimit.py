@@ -5,8 +5,8 @@ reaches `limit`, further calls are refused until the window ends, and the caller
 seconds that is (for `Retry-After`, RFC 9110 §10.2.3). The keys hold no personal data: callers pass
 a digest of the username, never the name itself. The counts live in the "shared" cache
 (settings.CACHES): Redis with `REDIS_URL` (atomic increments, every node), else files under var/
-that every process of the machine sees (increments there are read-then-write, so a burst may count
-a little low).
+that every process of the machine sees (each counter a small file rewritten under a lock, so no
+count is lost).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import time
 
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
-from django.core.cache.backends.filebased import FileBasedCache
-from django.core.cache.backends.redis import RedisCache
+
+from govplus.core.shared_counters import window_clear, window_count, window_value
 
 
 def _cache() -> BaseCache:
@@ -38,37 +38,20 @@ def _window(window: int, now: float) -> tuple[int, int]:
 def limit_retry_after(*, name: str, key: str, limit: int, window: int) -> int:
     """Seconds until `key` may act again under this limit; 0 when it is below the limit."""
     bucket, remaining = _window(window, time.time())
-    count = _cache().get(f"govplus:limit:{name}:{key}:{bucket}", 0)
-    return remaining if int(count or 0) >= limit else 0
+    count = window_value(f"govplus:limit:{name}:{key}", bucket)
+    return remaining if count >= limit else 0
 
 
 def limit_hit(*, name: str, key: str, window: int) -> int:
-    """Count one event for `key` in the current window; returns the count so far."""
+    """Count one event for `key` in the current window; returns the count so far (one round trip to
+    Redis, or one locked file on a machine without it: `shared_counters`)."""
     bucket, remaining = _window(window, time.time())
-    cache_key = f"govplus:limit:{name}:{key}:{bucket}"
-    cache = _cache()
-    if isinstance(cache, RedisCache):  # one round trip: INCR, and the window's expiry if not yet set
-        full_key = cache.make_and_validate_key(cache_key)
-        pipeline = cache._cache.get_client(full_key, write=True).pipeline(transaction=False)
-        pipeline.incr(full_key)
-        pipeline.expire(full_key, remaining + 1, nx=True)
-        count, _ = pipeline.execute()
-        return int(count)
-    if isinstance(cache, FileBasedCache):  # its incr() would reset the expiry to the default 5 minutes
-        count = int(cache.get(cache_key, 0) or 0) + 1
-        cache.set(cache_key, count, timeout=remaining + 1)
-        return count
-    cache.add(cache_key, 0, timeout=remaining + 1)
-    try:
-        return int(cache.incr(cache_key))
-    except ValueError:  # evicted between add and incr
-        cache.set(cache_key, 1, timeout=remaining + 1)
-        return 1
+    return window_count(f"govplus:limit:{name}:{key}", bucket, remaining + 1)
 
 
 def limit_clear(*, name: str, key: str, window: int) -> None:
     bucket, _ = _window(window, time.time())
-    _cache().delete(f"govplus:limit:{name}:{key}:{bucket}")
+    window_clear(f"govplus:limit:{name}:{key}", bucket)
 
 
 def lock_set(*, name: str, key: str, seconds: int) -> float:

@@ -32,11 +32,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 
 from govplus.core.merkle import Frontier
+from govplus.core.shared_counters import flag_raise
 from govplus.core.transparency import MerkleLog
 from govplus.exchange.evidence_tree import nodes_store
 from govplus.exchange.models import ExchangeEvidence
@@ -165,7 +165,7 @@ def _sequence_soon() -> None:
     if HUEY.immediate:
         evidence_sequence()
         return
-    if caches["shared"].add(SEQUENCE_DUE_KEY, 1, timeout=SEQUENCE_DELAY_SECONDS):
+    if flag_raise(SEQUENCE_DUE_KEY, SEQUENCE_DELAY_SECONDS):
         from govplus.exchange.tasks import sequence_exchange_evidence
 
         sequence_exchange_evidence.schedule(delay=SEQUENCE_DELAY_SECONDS)

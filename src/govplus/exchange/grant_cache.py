@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-import uuid
 from typing import Any
 
-from django.core.cache import caches
 from django.db import transaction
+
+from govplus.core.shared_counters import generation_next, generation_read
 
 GENERATION_KEY = "govplus:exchange:grants-generation"
 _MAX_REMEMBERED = 10_000
@@ -32,12 +32,12 @@ _remembered: dict[tuple[int, str, dt.date], tuple[str, float, Any]] = {}
 
 
 def grants_generation() -> str:
-    """The current generation of grants (a random token; "0" before any change was seen)."""
-    return str(caches["shared"].get(GENERATION_KEY) or "0")
+    """The current generation of grants ("0" before any change was seen); one read of the shared cache."""
+    return str(generation_read(GENERATION_KEY))
 
 
 def _new_generation() -> None:
-    caches["shared"].set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    generation_next(GENERATION_KEY)
 
 
 def grants_changed(**_signal: Any) -> None:

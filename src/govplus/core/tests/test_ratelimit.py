@@ -50,3 +50,25 @@ def test_counts_then_refuses_with_the_seconds_left_in_the_window(backend, tmp_pa
             assert 0 < ttl <= 61
         limit_clear(name="t", key=key, window=60)
         assert limit_hit(name="t", key=key, window=60) == 1
+
+
+@pytest.mark.parametrize("backend", ["locmem", "files", "redis"])
+def test_a_flag_is_raised_once_per_period_and_a_generation_only_moves_on(backend, tmp_path_factory):
+    from govplus.core.shared_counters import flag_raise, generation_next, generation_read
+
+    shared = _backends(tmp_path_factory)[backend]
+    with override_settings(CACHES={"default": shared, "shared": shared}):
+        if backend == "redis":
+            try:
+                caches["shared"].set("ping", 1, timeout=5)
+            except Exception as error:
+                pytest.skip(f"Redis on 127.0.0.1:6379 does not answer: {error}")
+        flag = f"flag-{uuid.uuid4().hex}"
+        assert flag_raise(flag, 30) is True
+        assert flag_raise(flag, 30) is False  # up already: nobody else queues the same work
+        key = f"generation-{uuid.uuid4().hex}"
+        assert generation_read(key) == 0
+        first = generation_next(key)
+        assert generation_read(key) == first
+        assert caches["shared"].get(key) == first  # the cache API reads the same value
+        assert generation_next(key) > first

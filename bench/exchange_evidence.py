@@ -13,7 +13,9 @@ time compiling the INSERT; that is not what the log costs). Then:
   transaction, the ORM's bulk_create) of `--append` entries (appends/s);
 - single exchanges: `evidence_record` one exchange per transaction, as the gateway does — the entry is
   staged (`stage_per_second`); then `evidence_sequence` places all of them (`sequence_per_second`);
-  `append_per_second` is staged entries over the time of both (target ≥ 1,000/s);
+  `append_per_second` is staged entries over the time of both (target ≥ 1,000/s); then as many again
+  from `--stage-threads` concurrent callers (`concurrent_append_per_second`), as web workers' threads
+  call it — the database flushes their commits together;
 - proofs at the full size from stored hashes (`evidence_tree`): random inclusion proofs, consistency
   proofs and past roots, each checked with core's RFC 9162 verifier; the time per proof and the number
   of queries (target < 50 ms each);
@@ -161,6 +163,7 @@ def main() -> None:
     parser.add_argument("--append", type=int, default=20_000, help="entries appended through the product's path")
     parser.add_argument("--proofs", type=int, default=200)
     parser.add_argument("--staged", type=int, default=5_000, help="single exchanges staged, then sequenced")
+    parser.add_argument("--stage-threads", type=int, default=8, help="concurrent callers staging as many again")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     figures: dict[str, object] = {"database": connection.vendor}
@@ -204,6 +207,32 @@ def main() -> None:
     assert placed == staged, (placed, staged)
     figures["sequence_per_second"] = round(placed / sequence_seconds)
     figures["append_per_second"] = round(staged / (stage_seconds + sequence_seconds))
+    # the same exchanges from concurrent callers (web workers' threads), each on its own connection:
+    # the database commits them together (one WAL flush for several commits)
+    if args.stage_threads > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        from django.db import connections
+
+        def caller(count: int) -> None:
+            try:
+                for _ in range(count):
+                    one_exchange()
+            finally:
+                connections.close_all()
+
+        each = max(1, staged // args.stage_threads)
+        started = time.perf_counter()
+        with ThreadPoolExecutor(args.stage_threads) as pool:
+            list(pool.map(caller, [each] * args.stage_threads))
+        concurrent_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        placed = evidence_sequence()
+        sequence_seconds = time.perf_counter() - started
+        assert placed == each * args.stage_threads, placed
+        figures["stage_threads"] = args.stage_threads
+        figures["concurrent_stage_per_second"] = round(placed / concurrent_seconds)
+        figures["concurrent_append_per_second"] = round(placed / (concurrent_seconds + sequence_seconds))
     head = tree_head_sign()
     size = evidence_tree.log_size()
     figures["entries"] = size

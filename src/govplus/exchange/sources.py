@@ -115,7 +115,10 @@ def _value(kind: str, text: str) -> Any:
             raise ValueError
         return str(number)
     if kind == ResourceField.Kind.DATE:
-        return date_of(text).isoformat()
+        try:
+            return date_of(text).isoformat()
+        except ValueError:  # a date and time (a DATETIME column feeding a date field): its day
+            return dt.datetime.fromisoformat(text.replace("/", "-")).date().isoformat()
     if kind == ResourceField.Kind.DATETIME:
         return dt.datetime.fromisoformat(text.replace("/", "-")).isoformat()
     if kind == ResourceField.Kind.BOOLEAN:
@@ -248,6 +251,8 @@ def _dict_rows(resource: Resource, items: Sequence[dict[str, Any]]) -> Iterator[
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):  # a DATETIME/TIMESTAMP column keeps its time of day (and offset)
+        return value.isoformat(sep=" ")
     if isinstance(value, decimal.Decimal):
         return str(value)
     if isinstance(value, bool):

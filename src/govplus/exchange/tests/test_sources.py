@@ -630,3 +630,14 @@ def test_an_upload_checked_but_never_applied_is_swept_after_the_keep_days(
     sources.source_version_apply(actor=officer, code=roll.code, number=2)
     SourceVersion.objects.filter(pk=recent.pk).update(created_at=timezone.now() - dt.timedelta(days=30))
     assert sources.uploads_sweep() == [] and SourceVersion.objects.get(pk=recent.pk).status == "applied"
+
+
+def test_a_sql_datetime_keeps_its_time_of_day_and_a_date_field_takes_its_day():
+    import datetime as dt
+
+    from govplus.licences.import_files import cell_text
+
+    moment = sources._plain(dt.datetime(2024, 5, 1, 8, 30, 15))
+    assert sources._value("datetime", cell_text(moment)) == "2024-05-01T08:30:15"
+    assert sources._value("date", cell_text(moment)) == "2024-05-01"
+    assert sources._value("date", cell_text(sources._plain(dt.date(2024, 5, 1)))) == "2024-05-01"

@@ -13,6 +13,7 @@ from govplus.catalog.services import builtin_processes_install, catalog_import
 from govplus.core.errors import GovplusError
 from govplus.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, accounts_create
 from govplus.demo.appeals import DEMO_OPEN311_KEY, demo_partner_create
+from govplus.demo.appeals_history import demo_appeals_create
 from govplus.demo.exchange import DEMO_CONSUMER_ID, DEMO_CONSUMER_SECRET, demo_consumer_create, demo_exchange_create
 from govplus.demo.history import history_create, open_cases_create
 from govplus.demo.licences import demo_licences_create
@@ -93,7 +94,15 @@ def demo_seed(*, force: bool = False, history_size: int = 500, log=print) -> dic
     shared = demo_exchange_create(actor=users["admin"], log=log)
     demo_consumer_create(actor=users["admin"], log=log)
     demo_partner_create(actor=users["admin"], log=log)
-    return {"services": counts["created"], "history": history, "open": open_count, **licences, **shared}
+    appeals = demo_appeals_create(size=3 * history_size, log=log)
+    return {
+        "services": counts["created"],
+        "history": history,
+        "open": open_count,
+        "appeals": appeals,
+        **licences,
+        **shared,
+    }
 
 
 def demo_accounts_text() -> str:

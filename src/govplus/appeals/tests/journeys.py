@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from govplus.appeals import intake, partners, services
+from govplus.appeals import intake, partners, services, training
 from govplus.appeals.models import Category
 from govplus.appeals.taxonomy import taxonomy_load
 from govplus.identity.models import Role, User
@@ -81,6 +81,17 @@ WRITE_SERVICES: dict[str, tuple[Callable[[County], Any], str, Callable[[County],
     ),
 }
 
+
+def _trained(county: County) -> Any:
+    from govplus.demo.appeals_history import demo_appeals_create
+
+    demo_appeals_create(size=120, log=lambda _line: None)
+    return training.model_train(actor=platform_admin(county), note="journey")
+
+
+WRITE_SERVICES["govplus.appeals.training.model_train"] = (_trained, "appeals.model_train", platform_admin)
+
 NOT_WRITE_SERVICES: dict[str, str] = {
+    "govplus.appeals.training.labelled_appeals": "reads",
     "govplus.appeals.intake.appeal_number": "computes a number",
 }

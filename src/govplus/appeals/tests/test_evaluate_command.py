@@ -30,7 +30,9 @@ def _rows(seed: int, count: int) -> list[tuple[str, str]]:
     rows = []
     for _ in range(count):
         label = rng.choice(sorted(TOPICS))
-        rows.append((f"关于{rng.choice(TOPICS[label])}的问题 {rng.choice(['请尽快处理', '希望有关部门解决'])}", label))
+        place = rng.choice(["武康街道", "新市镇", "乾元镇", "莫干山镇", "舞阳街道"])
+        ask = rng.choice(["请尽快处理", "希望有关部门解决", "已经反映过多次"])
+        rows.append((f"{place}{rng.randint(1, 99)}号附近{rng.choice(TOPICS[label])}的问题，{ask}", label))
     return rows
 
 
@@ -51,3 +53,22 @@ def test_a_missing_column_or_file_is_a_clear_error(tmp_path):
         call_command("appeals", "evaluate", "--train", str(bad), "--test", str(bad))
     with pytest.raises(CommandError, match="cannot read"):
         call_command("appeals", "evaluate", "--train", str(tmp_path / "none.csv"), "--test", str(bad))
+
+
+def test_train_prints_the_new_models_figures_and_whether_it_replaced_the_active_one(county, tmp_path, capsys):
+    from govplus.appeals.models import ClassifierModel
+    from govplus.appeals.taxonomy import taxonomy_load
+
+    taxonomy_load()
+    history = _write(tmp_path / "history.csv", _rows(3, 150))
+    call_command("appeals", "train", "--csv", str(history))
+    first = json.loads(capsys.readouterr().out)
+    assert first["activated"] is True and first["active_model_on_same_slice"] is None
+    assert first["trained_on"] + first["held_out"] == 150 and first["macro_f1"] > 0.9
+    call_command("appeals", "train", "--csv", str(history))
+    second = json.loads(capsys.readouterr().out)
+    assert second["active_model_on_same_slice"]["macro_f1"] == first["macro_f1"]  # judged on the same slice
+    assert second["activated"] is (second["macro_f1"] > first["macro_f1"])
+    assert ClassifierModel.objects.filter(is_active=True).count() == 1
+    with pytest.raises(CommandError, match="too few labelled"):
+        call_command("appeals", "train", "--csv", str(_write(tmp_path / "tiny.csv", _rows(4, 3))))

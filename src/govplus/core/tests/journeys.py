@@ -45,6 +45,7 @@ EXTRA_WRITE_MODULES = [
     "govplus.exchange.subscriptions",
     "govplus.appeals.intake",
     "govplus.appeals.partners",
+    "govplus.appeals.training",
 ]
 
 

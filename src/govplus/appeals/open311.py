@@ -32,7 +32,6 @@ from django.utils.dateparse import parse_datetime
 
 from govplus.appeals.intake import AppealInput, appeal_submit
 from govplus.appeals.models import Appeal, Category, Partner
-from govplus.appeals.taxonomy import category_department
 from govplus.core.crypto import lookup_hash
 from govplus.core.errors import NotFound, PermissionDenied, ValidationFailed
 from govplus.identity.models import Region
@@ -249,7 +248,7 @@ def request_out(appeal: Appeal) -> dict[str, Any]:
     """One appeal as Open311 shows it (public: masked text, no caller)."""
     category = appeal.category
     service = category.parent if category is not None and category.level == 3 else category
-    department = appeal.department or (category_department(category) if category is not None else None)
+    department = appeal.department  # none while a dispatcher decides: no agency is named yet
     closed = appeal.status in _CLOSED
     expected = (
         dt.datetime.combine(appeal.reply_due, dt.time(18), tzinfo=timezone.get_current_timezone())

@@ -6,7 +6,10 @@ Rules:
   category with a confidence in [0, 1] and the words that pushed it there.
 - A hint (the citizen's or the partner's chosen category) that agrees with the classifier's first level
   refines it: the hint's more precise category is kept. A hint that disagrees sends the appeal to the
-  dispatcher. Without any classifier, a hint is taken as it is; without either, the dispatcher decides.
+  dispatcher with the classifier's category as the suggestion (the hint stays on the appeal beside
+  it). Without any classifier, a hint is taken as it is; without either, the dispatcher decides.
+- Only a confident routing names the department; otherwise the department the category would go to is
+  the dispatcher's suggestion (`category_department`), and the appeal belongs to nobody until 分办.
 - Confident means: a category, a department for it (`taxonomy.category_department`), and a
   confidence of at least GOVPLUS_APPEALS_ROUTING_THRESHOLD. Anything else goes to the dispatcher's
   queue (待分办), whose decisions become training data.
@@ -67,7 +70,9 @@ def appeal_route(*, title: str, body: str, hint: Category | None) -> Routing:
             category = predicted
         else:
             agrees = predicted is not None and first_level_of(hint).pk == predicted.pk
+            if not agrees and predicted is not None:
+                category = predicted  # the suggestion; the hint is kept beside it
     department = category_department(category) if category is not None else None
     confident = category is not None and department is not None and agrees and confidence >= threshold
     source = "" if category is None else ("hint" if category == hint else "model")
-    return Routing(category, department, round(confidence, 4), words, confident, source)
+    return Routing(category, department if confident else None, round(confidence, 4), words, confident, source)

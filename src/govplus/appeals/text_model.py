@@ -85,7 +85,9 @@ class TextModel:
             if pushes[position] <= 0 or len(shown) == WORDS_SHOWN:
                 break
             term = self.vectorizer.feature_text(int(columns[position])).strip()
-            if len(term) < 2 or any(_overlapping(term, other) for other in shown):
+            if len(term) < 2 or not all(ch.isalnum() for ch in term):  # no punctuation or spaces shown
+                continue
+            if any(_overlapping(term, other) for other in shown):
                 continue
             shown.append(term)
         return tuple(shown)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from govplus.appeals import selectors, services
 from govplus.appeals.models import Appeal, AppealPhoto, Category
 from govplus.appeals.reply_checks import reply_problems
+from govplus.appeals.taxonomy import category_department
 from govplus.core.crypto import decrypt_text, mask_name, mask_phone
 from govplus.core.errors import GovplusError
 from govplus.identity.models import Department
@@ -74,6 +75,7 @@ def _detail(request: HttpRequest, appeal: Appeal, **more: Any) -> dict[str, Any]
         "steps": appeal.steps.select_related("department"),
         "photos": appeal.photos.all(),
         "caller": _caller(appeal),
+        "suggested": category_department(appeal.category) if appeal.category and not appeal.department else None,
         "dispatcher": selectors.is_dispatcher(actor),
         "handles": handles,
         "departments": Department.objects.filter(is_active=True).order_by("code"),

@@ -69,3 +69,13 @@ def test_too_few_labels_is_a_clear_refusal(county):
     with pytest.raises(ValidationFailed) as refused:
         model_train(actor=None)
     assert "labels" in refused.value.fields
+
+
+def test_a_hint_the_classifier_disagrees_with_goes_to_the_dispatcher_with_both(county, trained):
+    traffic = Category.objects.get(level=1, name="交通运输")
+    appeal = appeal_submit(
+        actor=county.citizen, data=AppealInput(channel="web", body=SCHOOL, category_code=traffic.code)
+    )
+    assert appeal.status == Appeal.Status.DISPATCHING and appeal.department is None  # nobody's until 分办
+    assert appeal.category is not None and appeal.category.name == "教育文体"  # the suggestion
+    assert appeal.category_hint == traffic  # the citizen's choice, kept beside it

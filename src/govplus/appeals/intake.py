@@ -150,9 +150,15 @@ def appeal_number() -> str:
 
 
 def appeal_submit(
-    *, actor: Any, data: AppealInput, partner: Partner | None = None, photos: list[tuple[str, bytes]] | None = None
+    *,
+    actor: Any,
+    data: AppealInput,
+    partner: Partner | None = None,
+    photos: list[tuple[str, bytes]] | None = None,
+    operator: Any = None,
 ) -> Appeal:
-    """Check, route and store one appeal with its photos (`photos.py`; see the module's rules)."""
+    """Check, route and store one appeal with its photos (`photos.py`; see the module's rules). A
+    hotline `operator` who typed the call in is the audit entry's actor."""
     checked = _check(data)
     cleaned = photos_clean(photos or [])
     routing = appeal_route(title=checked.title, body=checked.body, hint=checked.hint)
@@ -199,7 +205,7 @@ def appeal_submit(
                         f"{appeal.number}-{position}.{photo.extension}", ContentFile(photo.content), save=True
                     )
                 audit_record(
-                    actor=actor,
+                    actor=operator or actor,
                     action="appeals.appeal_submit",
                     object_type="appeal",
                     object_id=appeal.number,

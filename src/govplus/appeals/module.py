@@ -10,5 +10,12 @@ MODULE = ModuleSpec(
         NavEntry(gettext_noop("我要留言"), "portal:appeal_new", audience=frozenset({"anonymous", "citizen"}), order=45),
         NavEntry(gettext_noop("我的诉求"), "portal:my_appeals", audience=frozenset({"citizen"}), order=46),
         NavEntry(gettext_noop("诉求办理"), "portal:staff_appeals", audience=frozenset({"staff"}), order=72),
+        NavEntry(
+            gettext_noop("热线坐席"),
+            "portal:appeals_hotline",
+            audience=frozenset({"staff"}),
+            staff_roles=("dispatcher", "platform_admin"),
+            order=73,
+        ),
     ),
 )

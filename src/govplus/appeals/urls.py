@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from govplus.appeals import views_citizen, views_open311, views_staff
+from govplus.appeals import views_citizen, views_hotline, views_open311, views_staff
 
 # Included under the shared page namespace `portal:` (core/modules.py), so the names stay portal:<name>.
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("my/appeals/<str:number>", views_citizen.my_appeal, name="my_appeal"),
     path("my/appeals/<str:number>/rate", views_citizen.my_appeal_rate, name="my_appeal_rate"),
     path("staff/appeals", views_staff.staff_appeals, name="staff_appeals"),
+    path("staff/appeals/hotline", views_hotline.hotline, name="appeals_hotline"),
     path("staff/appeals/<str:number>", views_staff.staff_appeal, name="staff_appeal"),
     path("staff/appeals/<str:number>/photos/<int:photo_id>", views_staff.staff_appeal_photo, name="staff_appeal_photo"),
     path("staff/appeals/<str:number>/<str:step>", views_staff.staff_appeal_step, name="staff_appeal_step"),

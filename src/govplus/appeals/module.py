@@ -8,6 +8,7 @@ MODULE = ModuleSpec(
     urls="govplus.appeals.urls",
     navigation=(
         NavEntry(gettext_noop("我要留言"), "portal:appeal_new", audience=frozenset({"anonymous", "citizen"}), order=45),
+        NavEntry(gettext_noop("诉求公开"), "portal:appeals_public", audience=frozenset({"anonymous"}), order=44),
         NavEntry(gettext_noop("我的诉求"), "portal:my_appeals", audience=frozenset({"citizen"}), order=46),
         NavEntry(gettext_noop("诉求办理"), "portal:staff_appeals", audience=frozenset({"staff"}), order=72),
         NavEntry(

@@ -1,10 +1,11 @@
 from django.urls import path, re_path
 
-from govplus.appeals import views_citizen, views_hotline, views_open311, views_staff
+from govplus.appeals import views_citizen, views_hotline, views_open311, views_public, views_staff
 
 # Included under the shared page namespace `portal:` (core/modules.py), so the names stay portal:<name>.
 urlpatterns = [
     path("appeals/new", views_citizen.appeal_new, name="appeal_new"),
+    path("appeals/public", views_public.public_appeals, name="appeals_public"),
     path("my/appeals", views_citizen.my_appeals, name="my_appeals"),
     path("my/appeals/<str:number>", views_citizen.my_appeal, name="my_appeal"),
     path("my/appeals/<str:number>/rate", views_citizen.my_appeal_rate, name="my_appeal_rate"),

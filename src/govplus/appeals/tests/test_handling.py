@@ -129,3 +129,16 @@ def test_an_anonymous_appeal_keeps_no_name_or_phone_but_stays_the_citizens_to_fo
     )
     assert appeal.contact_phone_encrypted == "" and appeal.contact_name_encrypted == "" and appeal.is_anonymous
     assert appeal.citizen == desk["county"].citizen
+
+
+def test_an_answered_public_appeal_is_shown_anonymised_and_a_private_one_is_not(desk, client):
+    shown = _filed(desk, category_code=_construction().code)
+    private = _filed(desk, category_code=_construction().code, is_public=False)
+    for appeal in (shown, private):
+        services.appeal_sign(actor=desk["clerk"], number=appeal.number)
+        services.appeal_reply(actor=desk["clerk"], number=appeal.number, text=GOOD_REPLY)
+    Appeal.objects.filter(pk=shown.pk).update(body=LAMP + "我的电话 13800138000")
+    page = client.get("/appeals/public").content.decode()
+    assert shown.title in page and "138****8000" in page and "13800138000" not in page
+    assert page.count("路灯损坏属实") == 1  # the private one is not published
+    assert "张三" not in page  # never the caller

@@ -13,6 +13,8 @@ Rules:
   only 匿名. A signed-in citizen's appeal stays theirs to follow and rate, anonymous or not.
 - Photos (at most three) are checked to be whole JPEG or PNG images and stored re-encoded, without
   their metadata (`photos.py`); one bad photo refuses the appeal, naming the file.
+- A repeat of an open appeal (same matter, same place, close in time: `duplicates.py`) is linked to
+  it, and the citizen is told.
 - The appeal is routed at once (`routing.py`): a confident category and a department mean 已分办 with
   its reply due in working days (the category's limit, the urgent one for 紧急); otherwise 待分办 for
   the dispatcher. Audited (never the text or the caller); the event `appeal.submitted` is published.
@@ -32,6 +34,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from govplus.appeals.duplicates import duplicate_find
 from govplus.appeals.models import Appeal, AppealPhoto, Category, Partner
 from govplus.appeals.photos import photos_clean
 from govplus.appeals.routing import appeal_route
@@ -162,6 +165,9 @@ def appeal_submit(
     checked = _check(data)
     cleaned = photos_clean(photos or [])
     routing = appeal_route(title=checked.title, body=checked.body, hint=checked.hint)
+    repeated = duplicate_find(
+        title=checked.title, body=checked.body, category=routing.category, region=checked.region, address=data.address
+    )
     now = timezone.now()
     phone = "" if data.is_anonymous else data.contact_phone.replace(" ", "")
     name = "" if data.is_anonymous else data.contact_name.strip()
@@ -191,6 +197,8 @@ def appeal_submit(
         urgency=data.urgency,
         status=Appeal.Status.ASSIGNED if routing.is_confident else Appeal.Status.DISPATCHING,
         submitted_at=now,
+        duplicate_of=repeated[0] if repeated else None,
+        duplicate_score=round(repeated[1], 3) if repeated else 0.0,
     )
     if routing.is_confident and routing.category is not None:
         appeal.reply_due = reply_due_of(appeal, routing.category)
@@ -215,6 +223,7 @@ def appeal_submit(
                         "category": routing.category.code if routing.category else "",
                         "department": routing.department.code if routing.department else "",
                         "partner": partner.pk if partner else None,
+                        "duplicate_of": repeated[0].number if repeated else "",
                     },
                 )
                 event_publish(

@@ -130,10 +130,19 @@ class Appeal(models.Model):
     verdict = models.CharField(_("评价"), max_length=12, blank=True)  # satisfied / basically / unsatisfied
     verdict_comment = models.CharField(_("评价意见"), max_length=500, blank=True)
     reopened_count = models.PositiveSmallIntegerField(default=0)
+    # the open appeal about the same matter this one was linked to at intake, or merged into by staff
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    duplicate_score = models.FloatField(default=0)
+    merged = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
-        indexes = [models.Index(fields=["status", "submitted_at"], name="appeal_status_time")]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"], name="appeal_status_time"),
+            models.Index(fields=["region", "submitted_at"], name="appeal_region_time"),
+        ]
         verbose_name = _("诉求")
         verbose_name_plural = _("诉求")
 
@@ -151,6 +160,8 @@ class AppealStep(models.Model):
         REPLY = "reply", _("答复")
         REOPEN = "reopen", _("不满意，重办")
         RATE = "rate", _("评价")
+        MERGE = "merge", _("合并")
+        SPLIT = "split", _("拆分")
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="steps")
     kind = models.CharField(max_length=20, choices=Kind.choices)

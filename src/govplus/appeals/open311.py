@@ -183,6 +183,8 @@ def request_post(form: dict[str, str]) -> dict[str, Any]:
 
 
 def _notice(appeal: Appeal) -> str:
+    if appeal.duplicate_of_id is not None:
+        return "已有相同问题的诉求正在办理，将一并处理"
     if appeal.reply_due:
         return f"已转{appeal.department.name if appeal.department else '承办部门'}，{appeal.reply_due:%Y-%m-%d} 前答复"
     return "已受理，正在分办"

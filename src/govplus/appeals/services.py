@@ -176,3 +176,44 @@ def appeal_rate(*, actor: Any, number: str, verdict: str, comment: str = "") -> 
             appeal.save()
             _step(appeal, "rate", actor, VERDICTS[verdict])
     return appeal
+
+
+def appeal_merge(*, actor: Any, number: str, into: str) -> Appeal:
+    """合并: the department's staff (or a dispatcher) merge an appeal into another open one about the same
+    matter; it closes and is answered by the other's answer (its citizen may still rate that one)."""
+    if number == into:
+        raise ValidationFailed({"into": ["不能合并到自身 / not into itself"]})
+    with transaction.atomic():
+        appeal, target = _locked(number), _locked(into)
+        if not is_dispatcher(actor):
+            _department_staff(actor, target)
+        _expect(appeal, Appeal.Status.DISPATCHING, Appeal.Status.ASSIGNED, Appeal.Status.SIGNED)
+        appeal.duplicate_of, appeal.merged, appeal.status = target, True, Appeal.Status.CLOSED
+        appeal.reply = f"您反映的问题与诉求 {target.number} 相同，已合并办理，答复见该诉求。"
+        appeal.replied_at, appeal.replied_by = timezone.now(), actor
+        appeal.save()
+        _step(appeal, "merge", actor, target.number)
+    return appeal
+
+
+def appeal_split(*, actor: Any, number: str) -> Appeal:
+    """拆分: an appeal linked to another by mistake is handled on its own again (a merged one reopens
+    where it was: with the dispatcher)."""
+    with transaction.atomic():
+        appeal = _locked(number)
+        if appeal.duplicate_of_id is None:
+            raise Conflict("该诉求没有关联其他诉求", "the appeal is linked to no other")
+        if not is_dispatcher(actor):
+            _department_staff(actor, appeal)
+        if appeal.merged:
+            appeal.status, appeal.reply, appeal.replied_at, appeal.replied_by = (
+                Appeal.Status.DISPATCHING,
+                "",
+                None,
+                None,
+            )
+            appeal.department, appeal.reply_due = None, None
+        appeal.duplicate_of, appeal.merged, appeal.duplicate_score = None, False, 0.0
+        appeal.save()
+        _step(appeal, "split", actor)
+    return appeal

@@ -32,7 +32,7 @@ TABS = {
 
 def _visible(actor: Any, number: str) -> Appeal:
     """An appeal the actor may see: one of their departments', or any if they dispatch."""
-    rows = Appeal.objects.select_related("category", "department", "region")
+    rows = Appeal.objects.select_related("category", "department", "region", "duplicate_of")
     if not selectors.is_dispatcher(actor):
         rows = rows.filter(department_id__in=selectors.departments_handled_by(actor))
     appeal = rows.filter(number=number).first()
@@ -107,6 +107,8 @@ STEPS = {
     "return": lambda actor, number, post: services.appeal_return(
         actor=actor, number=number, reason=post.get("reason", "")[:400]
     ),
+    "merge": lambda actor, number, post: services.appeal_merge(actor=actor, number=number, into=post.get("into", "")),
+    "split": lambda actor, number, post: services.appeal_split(actor=actor, number=number),
     "reply": lambda actor, number, post: services.appeal_reply(
         actor=actor, number=number, text=post.get("reply", "")[:6000], confirmed=post.get("confirmed") == "on"
     ),
@@ -116,6 +118,8 @@ DONE = {
     "sign": "已签收，请在答复期限内答复。",
     "return": "已退回分办员。",
     "reply": "答复已发送。",
+    "merge": "已合并办理。",
+    "split": "已拆分，单独办理。",
 }
 
 

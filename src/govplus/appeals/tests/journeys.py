@@ -91,6 +91,19 @@ def _trained(county: County) -> Any:
 
 WRITE_SERVICES["govplus.appeals.training.model_train"] = (_trained, "appeals.model_train", platform_admin)
 
+
+def _merged(county: County) -> Any:
+    first, second = _routed(county), _routed(county)
+    return services.appeal_merge(actor=platform_admin(county), number=second.number, into=first.number)
+
+
+WRITE_SERVICES["govplus.appeals.services.appeal_merge"] = (_merged, "appeals.appeal_merge", platform_admin)
+WRITE_SERVICES["govplus.appeals.services.appeal_split"] = (
+    lambda c: services.appeal_split(actor=platform_admin(c), number=_merged(c).number),
+    "appeals.appeal_split",
+    platform_admin,
+)
+
 NOT_WRITE_SERVICES: dict[str, str] = {
     "govplus.appeals.training.labelled_appeals": "reads",
     "govplus.appeals.intake.appeal_number": "computes a number",

@@ -10,7 +10,7 @@ from govplus.appeals.intake import AppealInput, appeal_submit
 from govplus.appeals.models import Appeal, AppealStep, Category
 from govplus.appeals.taxonomy import taxonomy_load
 from govplus.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from govplus.identity.models import Department, Role
+from govplus.identity.models import Department, Region, Role
 from govplus.identity.services import staff_create
 from govplus.testing.factories import PASSWORD
 
@@ -142,3 +142,25 @@ def test_an_answered_public_appeal_is_shown_anonymised_and_a_private_one_is_not(
     assert shown.title in page and "138****8000" in page and "13800138000" not in page
     assert page.count("路灯损坏属实") == 1  # the private one is not published
     assert "张三" not in page  # never the caller
+
+
+def test_a_repeat_of_an_open_appeal_at_the_same_place_is_linked_and_can_be_merged_or_split(desk):
+    street = Region.objects.create(
+        code="330521001", name="武康街道", level="street", parent=Region.objects.get(code="330521")
+    )
+    first = _filed(desk, category_code=_construction().code, region_code=street.code)
+    again = _filed(desk, category_code=_construction().code, region_code=street.code)
+    assert again.duplicate_of == first and again.duplicate_score >= 0.45
+    elsewhere = _filed(desk, category_code=_construction().code)  # no place given: not compared
+    assert elsewhere.duplicate_of is None
+    other_matter = appeal_submit(
+        actor=desk["county"].citizen,
+        data=AppealInput(channel="web", body="学校门口早上接送孩子的车太多，交通很乱", region_code=street.code),
+    )
+    assert other_matter.duplicate_of is None
+    merged = services.appeal_merge(actor=desk["clerk"], number=again.number, into=first.number)
+    assert merged.status == Appeal.Status.CLOSED and merged.merged and first.number in merged.reply
+    split = services.appeal_split(actor=desk["clerk"], number=again.number)
+    assert split.duplicate_of is None and split.status == Appeal.Status.DISPATCHING
+    with pytest.raises(Conflict):
+        services.appeal_split(actor=desk["clerk"], number=again.number)

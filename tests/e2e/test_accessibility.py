@@ -8,9 +8,14 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page
 
+from govplus.appeals.intake import AppealInput, appeal_submit
+from govplus.appeals.models import Appeal
+from govplus.appeals.taxonomy import taxonomy_load
 from govplus.cases.services import application_create
 from govplus.core.notify import notification_send
-from govplus.testing.factories import County
+from govplus.identity.models import Role
+from govplus.identity.services import staff_create
+from govplus.testing.factories import PASSWORD, County
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
@@ -38,6 +43,20 @@ def test_every_page_passes_axe_in_both_languages_and_on_a_phone(
     )
     notification_send(recipient=county_tx.citizen, title="办件已受理", body="测试消息", external=False)
     code = county_tx.standard_item.code
+    taxonomy_load()
+    # an appeal signed for by 公安局, so its clerk has one to open
+    appeal = appeal_submit(
+        actor=county_tx.citizen,
+        data=AppealInput(channel="web", body="武康街道英溪路口红绿灯坏了，早高峰很危险", contact_phone="13800138000"),
+    )
+    Appeal.objects.filter(pk=appeal.pk).update(department=county_tx.departments["gaj"], status="signed")
+    staff_create(
+        actor=None,
+        username="appeals_dispatcher",
+        password=PASSWORD,
+        display_name="分办员",
+        roles=[(county_tx.departments["gaj"], Role.DISPATCHER)],
+    )
     audited: list[str] = []
 
     visitor = open_page(**size)
@@ -55,6 +74,8 @@ def test_every_page_passes_axe_in_both_languages_and_on_a_phone(
         "/progress/?receipt_no=x&phone_last4=1",
         "/login/",
         "/register/",
+        "/appeals/new",
+        "/appeals/public",
         "/logout/",
         "/no-such-page/",
     ):
@@ -73,6 +94,9 @@ def test_every_page_passes_axe_in_both_languages_and_on_a_phone(
         "/account/totp/",
         "/my/licences",
         "/my/data-uses",
+        "/appeals/new",
+        "/my/appeals",
+        f"/my/appeals/{appeal.number}",
         "/logout/",
     ):
         citizen.goto(path)
@@ -80,7 +104,12 @@ def test_every_page_passes_axe_in_both_languages_and_on_a_phone(
 
     clerk = sign_in("gaj_clerk", **size)
     in_language(clerk, language)
-    for path in ("/staff/", f"/staff/cases/{submitted.receipt_no}"):
+    for path in (
+        "/staff/",
+        f"/staff/cases/{submitted.receipt_no}",
+        "/staff/appeals",
+        f"/staff/appeals/{appeal.number}",
+    ):
         clerk.goto(path)
         audited.append(path)
     admin = sign_in("gaj_department_admin", **size)
@@ -95,7 +124,13 @@ def test_every_page_passes_axe_in_both_languages_and_on_a_phone(
         "/staff/exchange/nodes",
         "/staff/exchange/resources",
         "/staff/exchange/subscriptions",
+        "/staff/exchange/evidence",
     ):
         admin.goto(path)
         audited.append(path)
-    assert len(audited) == 35
+    dispatcher = sign_in("appeals_dispatcher", **size)
+    in_language(dispatcher, language)
+    for path in ("/staff/appeals?tab=dispatch", "/staff/appeals/hotline"):
+        dispatcher.goto(path)
+        audited.append(path)
+    assert len(audited) == 45

@@ -16,9 +16,9 @@ Rules:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 
-from django.db.models import Q
 from django.utils import timezone
 
 from govplus.appeals.models import Appeal, Category
@@ -31,10 +31,22 @@ THRESHOLD = 0.45
 OPEN = (Appeal.Status.DISPATCHING, Appeal.Status.ASSIGNED, Appeal.Status.SIGNED)
 
 
-@lru_cache(maxsize=4096)
+_NOT_LETTERS = re.compile(r"[\W_]+")
+
+
+@lru_cache(maxsize=8192)  # the newest open appeals of a place are compared again and again
 def bigrams(text: str) -> frozenset[str]:
-    letters = "".join(ch for ch in text if ch.isalnum())
-    return frozenset(letters[i : i + 2] for i in range(len(letters) - 1))
+    letters = _NOT_LETTERS.sub("", text)
+    return frozenset(map(letters.__getitem__, map(slice, range(len(letters) - 1), range(2, len(letters) + 1))))
+
+
+@lru_cache(maxsize=64)
+def _family(first_id: int) -> tuple[int, ...]:
+    """The ids of a first-level category and everything under it (the taxonomy does not change at run
+    time; a process restart sees an edited one)."""
+    children = list(Category.objects.filter(parent_id=first_id).values_list("pk", flat=True))
+    grandchildren = list(Category.objects.filter(parent_id__in=children).values_list("pk", flat=True))
+    return (first_id, *children, *grandchildren)
 
 
 def similarity(first: str, second: str) -> float:
@@ -54,18 +66,15 @@ def duplicate_find(
     rows = Appeal.objects.filter(status__in=OPEN, submitted_at__gte=since, merged=False)
     rows = rows.filter(region=region) if region is not None else rows.filter(address=address.strip())
     if category is not None:
-        first = first_level_of(category)
-        rows = rows.filter(Q(category=first) | Q(category__parent=first) | Q(category__parent__parent=first))
+        rows = rows.filter(category_id__in=_family(first_level_of(category).pk))
     text = f"{title} {body}"
-    best: tuple[Appeal, float] | None = None
-    for candidate in rows.only("id", "number", "title", "body", "duplicate_of_id").order_by("-submitted_at")[
-        :CANDIDATES
-    ]:
-        score = similarity(text, f"{candidate.title} {candidate.body}")
-        if score >= THRESHOLD and (best is None or score > best[1]):
-            best = (candidate, score)
-    if best is not None and best[0].duplicate_of_id is not None:
-        original = Appeal.objects.filter(pk=best[0].duplicate_of_id).first()
-        if original is not None:
-            return original, best[1]
-    return best
+    best: tuple[int, int | None, float] | None = None
+    candidates = rows.order_by("-submitted_at").values_list("id", "duplicate_of_id", "title", "body")[:CANDIDATES]
+    for pk, original_id, other_title, other_body in candidates:  # plain tuples: no model per candidate
+        score = similarity(text, f"{other_title} {other_body}")
+        if score >= THRESHOLD and (best is None or score > best[2]):
+            best = (pk, original_id, score)
+    if best is None:
+        return None
+    found = Appeal.objects.filter(pk=best[1] or best[0]).first()  # an appeal already linked passes it on
+    return (found, best[2]) if found is not None else None

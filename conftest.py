@@ -19,18 +19,22 @@ def _isolated_media(settings, tmp_path):  # type: ignore[no-untyped-def]
 def _fresh_cache():  # type: ignore[no-untyped-def]
     from django.core.cache import cache, caches
 
+    from govplus.appeals.routing import classifier_forget
+    from govplus.appeals.taxonomy import taxonomy_forget
     from govplus.catalog.selectors import catalog_stamp_forget
     from govplus.core.api import forget_verified_tokens
 
-    cache.clear()
-    caches["shared"].clear()
-    catalog_stamp_forget()
-    forget_verified_tokens()
+    def forget() -> None:
+        cache.clear()
+        caches["shared"].clear()
+        catalog_stamp_forget()
+        forget_verified_tokens()
+        taxonomy_forget()  # what a process remembers of one test's database is not the next one's
+        classifier_forget()
+
+    forget()
     yield
-    cache.clear()
-    caches["shared"].clear()
-    catalog_stamp_forget()
-    forget_verified_tokens()
+    forget()
 
 
 @pytest.fixture

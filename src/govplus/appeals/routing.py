@@ -17,13 +17,14 @@ Rules:
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 
 from govplus.appeals.models import Category, ClassifierModel
-from govplus.appeals.taxonomy import category_department, first_level_of
+from govplus.appeals.taxonomy import category_department, first_level_of, first_levels_by_name
 from govplus.identity.models import Department
 
 
@@ -40,9 +41,19 @@ class Routing:
 _loaded: dict[int, Any] = {}
 
 
+_checked: list[float] = [0.0, -1.0]  # (until when, the active model's id then)
+CHECK_SECONDS = 30
+
+
 def active_classifier() -> Any | None:
-    """The active trained model (a `text_model.TextModel`), loaded once per process; None if none."""
-    found = ClassifierModel.objects.filter(is_active=True).values_list("pk", flat=True).first()
+    """The active trained model (a `text_model.TextModel`), loaded once per process; which one is
+    active is asked again every `CHECK_SECONDS` (a newly activated model is used everywhere within
+    half a minute; in this process at once, as training forgets the answer); None if none."""
+    now = time.monotonic()
+    if _checked[0] < now:
+        _checked[0], _checked[1] = now + CHECK_SECONDS, -1.0
+        _checked[1] = ClassifierModel.objects.filter(is_active=True).values_list("pk", flat=True).first() or 0
+    found = int(_checked[1]) or None
     if found is None:
         return None
     if found not in _loaded:
@@ -52,6 +63,11 @@ def active_classifier() -> Any | None:
         row = ClassifierModel.objects.get(pk=found)
         _loaded[found] = TextModel.from_bytes(bytes(row.model))
     return _loaded[found]
+
+
+def classifier_forget() -> None:
+    """Ask again which model is active at the next appeal (after training, in tests)."""
+    _checked[0] = 0.0
 
 
 def appeal_route(*, title: str, body: str, hint: Category | None) -> Routing:
@@ -64,7 +80,7 @@ def appeal_route(*, title: str, body: str, hint: Category | None) -> Routing:
     agrees = True
     if model is not None:
         decided = model.classify([f"{title} {body}"])[0]
-        predicted = Category.objects.filter(level=1, name=decided.label).first()
+        predicted = first_levels_by_name().get(decided.label)
         confidence, words = float(decided.confidence), tuple(decided.words)
         if hint is None:
             category = predicted

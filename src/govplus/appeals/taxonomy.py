@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -83,24 +84,66 @@ def taxonomy_load() -> int:
         )
         by_code[code] = category
         created += 1
+    taxonomy_forget()
     return created
 
 
+REMEMBER_SECONDS = 60
+_remembered: dict[str, tuple[float, Any]] = {}
+
+
+def _remember(name: str, load: Any) -> Any:
+    """What `load()` gives, kept in the process for `REMEMBER_SECONDS` (intake reads the taxonomy and the
+    departments on every appeal; an administrator's change is seen within a minute)."""
+    now = time.monotonic()
+    known = _remembered.get(name)
+    if known is None or known[0] < now:
+        known = _remembered[name] = (now + REMEMBER_SECONDS, load())
+    return known[1]
+
+
+def taxonomy_forget() -> None:
+    """Read the taxonomy and the departments again at the next use (tests; after an edit)."""
+    _remembered.clear()
+
+
+def categories_by_code() -> dict[str, Category]:
+    return _remember("categories", lambda: {c.code: c for c in Category.objects.all()})  # type: ignore[no-any-return]
+
+
+def first_levels_by_name() -> dict[str, Category]:
+    return {c.name: c for c in categories_by_code().values() if c.level == 1}
+
+
+def _departments() -> dict[int | str, Department]:
+    def load() -> dict[int | str, Department]:
+        rows = list(Department.objects.filter(is_active=True))
+        return {**{d.pk: d for d in rows}, **{d.code: d for d in rows}}
+
+    return _remember("departments", load)  # type: ignore[no-any-return]
+
+
 def first_level_of(category: Category) -> Category:
-    while category.parent_id is not None:
+    """The first-level category above `category` (its code's first two digits)."""
+    known = categories_by_code().get(category.code[:2])
+    if known is not None:
+        return known
+    while category.parent_id is not None:  # a category created since the taxonomy was read
         category = category.parent  # type: ignore[assignment]
     return category
 
 
 def category_department(category: Category) -> Department | None:
     """The department that answers appeals of this category (see the module's rules)."""
-    if category.department_id is not None:
-        return category.department
-    first = first_level_of(category)
+    departments = _departments()
+    fresh = categories_by_code().get(category.code, category)
+    if fresh.department_id is not None:
+        return departments.get(fresh.department_id) or fresh.department
+    first = first_level_of(fresh)
     if first.department_id is not None:
-        return first.department
+        return departments.get(first.department_id) or first.department
     code = str(first_level_defaults().get(first.name, {}).get("department", ""))
-    return Department.objects.filter(code=code, is_active=True).first() if code else None
+    return departments.get(code) if code else None
 
 
 def reply_due_of(appeal: Appeal, category: Category, *, start: dt.date | None = None) -> dt.date:

@@ -25,7 +25,7 @@ from django.db import transaction
 from sklearn.metrics import accuracy_score, f1_score
 
 from govplus.appeals.models import Appeal, ClassifierModel
-from govplus.appeals.routing import active_classifier
+from govplus.appeals.routing import active_classifier, classifier_forget
 from govplus.appeals.taxonomy import first_level_of
 from govplus.appeals.text_model import TextModel, train_text_model
 from govplus.core.audit import audit_record
@@ -102,6 +102,8 @@ def model_train(*, actor: Any, extra: Iterable[tuple[str, str]] = (), note: str 
             is_active=better,
             note=note[:200],
         )
+        classifier_forget()
+        transaction.on_commit(classifier_forget)
         audit_record(
             actor=actor,
             action="appeals.model_train",

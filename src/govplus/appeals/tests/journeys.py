@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from govplus.appeals import intake, partners, services, training
-from govplus.appeals.models import Category
+from govplus.appeals.models import Appeal, Category
 from govplus.appeals.taxonomy import taxonomy_load
 from govplus.identity.models import Role, User
 from govplus.identity.services import staff_create
@@ -35,6 +35,8 @@ def _submitted(county: County) -> Any:
 def _routed(county: County) -> Any:
     """An appeal sent to 公安局 (a dispatcher's choice)."""
     appeal = _submitted(county)
+    # waiting for a dispatcher whatever a trained model (an earlier journey's) made of it
+    Appeal.objects.filter(pk=appeal.pk).update(status=Appeal.Status.DISPATCHING, department=None)
     first = Category.objects.get(level=1, name="政法")
     return services.appeal_dispatch(
         actor=platform_admin(county), number=appeal.number, department_code="gaj", category_code=first.code

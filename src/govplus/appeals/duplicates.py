@@ -22,7 +22,7 @@ from functools import lru_cache
 from django.utils import timezone
 
 from govplus.appeals.models import Appeal, Category
-from govplus.appeals.taxonomy import first_level_of
+from govplus.appeals.taxonomy import categories_by_code, first_level_of
 from govplus.identity.models import Region
 
 WINDOW_DAYS = 30
@@ -38,15 +38,6 @@ _NOT_LETTERS = re.compile(r"[\W_]+")
 def bigrams(text: str) -> frozenset[str]:
     letters = _NOT_LETTERS.sub("", text)
     return frozenset(map(letters.__getitem__, map(slice, range(len(letters) - 1), range(2, len(letters) + 1))))
-
-
-@lru_cache(maxsize=64)
-def _family(first_id: int) -> tuple[int, ...]:
-    """The ids of a first-level category and everything under it (the taxonomy does not change at run
-    time; a process restart sees an edited one)."""
-    children = list(Category.objects.filter(parent_id=first_id).values_list("pk", flat=True))
-    grandchildren = list(Category.objects.filter(parent_id__in=children).values_list("pk", flat=True))
-    return (first_id, *children, *grandchildren)
 
 
 def similarity(first: str, second: str) -> float:
@@ -66,7 +57,10 @@ def duplicate_find(
     rows = Appeal.objects.filter(status__in=OPEN, submitted_at__gte=since, merged=False)
     rows = rows.filter(region=region) if region is not None else rows.filter(address=address.strip())
     if category is not None:
-        rows = rows.filter(category_id__in=_family(first_level_of(category).pk))
+        prefix = first_level_of(category).code  # a category's code starts with its first level's
+        rows = rows.filter(
+            category_id__in=[c.pk for code, c in categories_by_code().items() if code.startswith(prefix)]
+        )
     text = f"{title} {body}"
     best: tuple[int, int | None, float] | None = None
     candidates = rows.order_by("-submitted_at").values_list("id", "duplicate_of_id", "title", "body")[:CANDIDATES]

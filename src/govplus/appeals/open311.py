@@ -32,9 +32,9 @@ from django.utils.dateparse import parse_datetime
 
 from govplus.appeals.intake import AppealInput, appeal_submit
 from govplus.appeals.models import Appeal, Category, Partner
+from govplus.appeals.selectors import appeal_places
 from govplus.core.crypto import lookup_hash
 from govplus.core.errors import NotFound, PermissionDenied, ValidationFailed
-from govplus.identity.models import Region
 
 MAX_REQUESTS = 1_000
 MAX_SPAN = dt.timedelta(days=90)
@@ -105,10 +105,7 @@ def service_of(code: str) -> Category:
 def service_definition(code: str) -> dict[str, Any]:
     category = service_of(code)
     subcategories = [{"key": c.code, "name": c.name} for c in category.children.all()]
-    regions = [
-        {"key": r.code, "name": r.name}
-        for r in Region.objects.filter(level__in=["street", "community", "grid"]).order_by("code")[:500]
-    ]
+    regions = [{"key": r.code, "name": r.name} for r in appeal_places()]
     attributes = [
         {
             "variable": True,

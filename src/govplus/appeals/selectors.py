@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from govplus.appeals.models import Appeal
-from govplus.identity.models import Role, StaffRole
+from govplus.appeals.models import Appeal, Category
+from govplus.identity.models import Region, Role, StaffRole
 from govplus.identity.selectors import is_platform_admin
 
 HANDLING_ROLES = (Role.CLERK, Role.REVIEWER, Role.APPROVER, Role.DEPARTMENT_ADMIN)
@@ -42,3 +42,16 @@ def appeals_to_dispatch() -> QuerySet[Appeal]:
 
 def appeals_of_citizen(actor: Any) -> QuerySet[Appeal]:
     return Appeal.objects.filter(citizen_id=getattr(actor, "pk", None)).select_related("category", "department")
+
+
+PLACE_LEVELS = ("street", "community", "grid")
+
+
+def appeal_places() -> QuerySet[Region]:
+    """The places an appeal is about, for the forms: streets, communities and grids (at most 500)."""
+    return Region.objects.filter(level__in=PLACE_LEVELS).order_by("code")[:500]
+
+
+def routing_categories() -> QuerySet[Category]:
+    """The first and second levels, in taxonomy order: what staff choose from when they route."""
+    return Category.objects.filter(level__lte=2).order_by("code")

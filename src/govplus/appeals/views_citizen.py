@@ -17,7 +17,6 @@ from govplus.appeals.intake import BODY_MAX, AppealInput, appeal_submit
 from govplus.appeals.models import Appeal, Category
 from govplus.appeals.photos import MAX_PHOTOS
 from govplus.core.errors import GovplusError
-from govplus.identity.models import Region
 from govplus.portal.helpers import applicant_required, field_errors, user_of
 
 FORM_FIELDS = ("title", "body", "category", "region", "address", "contact_name", "contact_phone", "urgency")
@@ -27,7 +26,7 @@ def _choices() -> dict[str, Any]:
     services_by_group: dict[Category, list[Category]] = {}
     for category in Category.objects.filter(level=2).select_related("parent"):
         services_by_group.setdefault(category.parent, []).append(category)  # type: ignore[arg-type]
-    regions = Region.objects.filter(level__in=["street", "community", "grid"]).order_by("code")[:500]
+    regions = selectors.appeal_places()
     return {"groups": services_by_group, "regions": regions, "body_max": BODY_MAX, "max_photos": MAX_PHOTOS}
 
 

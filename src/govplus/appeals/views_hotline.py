@@ -12,10 +12,9 @@ from django.shortcuts import render
 
 from govplus.appeals import selectors
 from govplus.appeals.intake import PHONE, AppealInput, appeal_submit
-from govplus.appeals.models import Appeal, Category
+from govplus.appeals.models import Appeal
 from govplus.core.crypto import lookup_hash
 from govplus.core.errors import GovplusError
-from govplus.identity.models import Region
 from govplus.portal.helpers import field_errors, staff_required, user_of
 
 FIELDS = ("contact_phone", "contact_name", "body", "category", "region", "address", "urgency")
@@ -34,8 +33,8 @@ def _earlier(phone: str) -> list[Appeal]:
 
 def _context(**more: Any) -> dict[str, Any]:
     return {
-        "categories": Category.objects.filter(level__lte=2).order_by("code"),
-        "regions": Region.objects.filter(level__in=["street", "community", "grid"]).order_by("code")[:500],
+        "categories": selectors.routing_categories(),
+        "regions": selectors.appeal_places(),
         **more,
     }
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from govplus.appeals import selectors, services
-from govplus.appeals.models import Appeal, AppealPhoto, Category
+from govplus.appeals.models import Appeal, AppealPhoto
 from govplus.appeals.reply_checks import reply_problems
 from govplus.appeals.taxonomy import category_department
 from govplus.core.crypto import decrypt_text, mask_name, mask_phone
@@ -79,7 +79,7 @@ def _detail(request: HttpRequest, appeal: Appeal, **more: Any) -> dict[str, Any]
         "dispatcher": selectors.is_dispatcher(actor),
         "handles": handles,
         "departments": Department.objects.filter(is_active=True).order_by("code"),
-        "categories": Category.objects.filter(level__lte=2).order_by("code"),
+        "categories": selectors.routing_categories(),
     }
     return {**context, **more}
 

@@ -81,21 +81,26 @@ def window_count(key: str, window_id: int, seconds: int) -> int:
         return 1
 
 
+def _number(key: str) -> int:
+    """A whole number kept under `key` (0 when none), as the cache API stores it."""
+    cache = _shared()
+    client = _redis(cache)
+    if client is not None:
+        value = client.get(cache.make_and_validate_key(key))
+        return int(value) if value is not None else 0
+    return int(cache.get(key, 0) or 0)
+
+
 def window_value(key: str, window_id: int) -> int:
     """The count of window `window_id` of `key` so far (0 when none)."""
     cache = _shared()
-    client = _redis(cache)
-    full = f"{key}:{window_id}"
-    if client is not None:
-        value = client.get(cache.make_and_validate_key(full))
-        return int(value) if value is not None else 0
     if isinstance(cache, FileBasedCache):
         try:
             stored = _counter_file(cache, key).read_text(encoding="ascii").split()
         except OSError:
             return 0
         return int(stored[1]) if len(stored) == 2 and stored[0] == str(window_id) else 0
-    return int(cache.get(full, 0) or 0)
+    return _number(f"{key}:{window_id}")
 
 
 def window_clear(key: str, window_id: int) -> None:
@@ -117,12 +122,7 @@ def flag_raise(key: str, seconds: int) -> bool:
 
 def generation_read(key: str) -> int:
     """A generation number (0 before the first `generation_next`)."""
-    cache = _shared()
-    client = _redis(cache)
-    if client is not None:
-        value = client.get(cache.make_and_validate_key(key))
-        return int(value) if value is not None else 0
-    return int(cache.get(key, 0) or 0)
+    return _number(key)
 
 
 def generation_next(key: str) -> int:

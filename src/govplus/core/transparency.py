@@ -217,27 +217,9 @@ class MerkleLog:
         per-statement work was most of an append (a gateway lookup spent 73% of its time here)."""
         if not rows:
             return
-        hash_leaf = self._leaf_hasher()
         with transaction.atomic(savepoint=False):
             connection = connections[self._manager().db]
-            head = self._locked_head_raw(connection)
-            frontier = Frontier.from_hex(head.tree_size, head.frontier)
-            before = Frontier.from_hex(head.tree_size, head.frontier)
-            for row in rows:
-                index = frontier.size
-                digest = hash_leaf(self.canonical(index, values(row)))
-                row.leaf_index = index
-                row.leaf_hash = digest.hex()
-                frontier.append(digest)
-            self._insert(connection, rows)
-            head.tree_size = frontier.size
-            head.frontier = frontier.to_hex()
-            head.last_leaf_id = rows[-1].pk or 0
-            every = max(1, int(settings.GOVPLUS_AUDIT_STH_EVERY))
-            if head.tree_size - head.signed_size >= every:
-                self._sign(head, frontier.root().hex())
-            self._head_update(connection, head)
-            self._appended(before, rows)
+            self._grow(connection, self._locked_head_raw(connection), rows, values, self._insert)
 
     def stage(self, row: Any) -> None:
         """Insert one leaf-model row without its place in the log (`leaf_index` NULL, no leaf hash), in
@@ -254,31 +236,42 @@ class MerkleLog:
         batch (and the log's `_appended` hook). Returns how many were placed. Concurrent sequencers queue
         on the head's lock and the later one finds only what the earlier left."""
         manager = self._manager()
-        hash_leaf = self._leaf_hasher()
         with transaction.atomic():
             connection = connections[manager.db]
             head = self._locked_head_raw(connection)
             rows = list(manager.filter(leaf_index__isnull=True).order_by("id")[:limit])
-            if not rows:
-                return 0
-            frontier = Frontier.from_hex(head.tree_size, head.frontier)
-            before = Frontier.from_hex(head.tree_size, head.frontier)
-            for row in rows:
-                index = frontier.size
-                digest = hash_leaf(self.canonical(index, values(row)))
-                row.leaf_index = index
-                row.leaf_hash = digest.hex()
-                frontier.append(digest)
-            self._place(connection, rows)
-            head.tree_size = frontier.size
-            head.frontier = frontier.to_hex()
-            head.last_leaf_id = rows[-1].pk
-            every = max(1, int(settings.GOVPLUS_AUDIT_STH_EVERY))
-            if head.tree_size - head.signed_size >= every:
-                self._sign(head, frontier.root().hex())
-            self._head_update(connection, head)
-            self._appended(before, rows)
+            if rows:
+                self._grow(connection, head, rows, values, self._place)
         return len(rows)
+
+    def _grow(
+        self,
+        connection: Any,
+        head: MerkleLogHead,
+        rows: list[Any],
+        values: Callable[[Any], Sequence[Any]],
+        write: Callable[[Any, list[Any]], None],
+    ) -> None:
+        """Under the head's lock: give `rows` the next indexes and their leaf hashes, `write` them (insert
+        new rows, or place staged ones), move the head, sign a tree head when due, run `_appended`."""
+        hash_leaf = self._leaf_hasher()
+        frontier = Frontier.from_hex(head.tree_size, head.frontier)
+        before = Frontier.from_hex(head.tree_size, head.frontier)
+        for row in rows:
+            index = frontier.size
+            digest = hash_leaf(self.canonical(index, values(row)))
+            row.leaf_index = index
+            row.leaf_hash = digest.hex()
+            frontier.append(digest)
+        write(connection, rows)
+        head.tree_size = frontier.size
+        head.frontier = frontier.to_hex()
+        head.last_leaf_id = rows[-1].pk or 0
+        every = max(1, int(settings.GOVPLUS_AUDIT_STH_EVERY))
+        if head.tree_size - head.signed_size >= every:
+            self._sign(head, frontier.root().hex())
+        self._head_update(connection, head)
+        self._appended(before, rows)
 
     def _place(self, connection: Any, rows: list[Any]) -> None:
         """One UPDATE … FROM (VALUES …) per 500 rows setting their index and hash (PostgreSQL, and SQLite
